@@ -1,0 +1,318 @@
+"""The `newsmill` command: thin, so everything it does is callable from Python too.
+
+Exit codes: 0 all good, 1 some sources or outputs failed (the rest still
+done), 2 bad configuration or usage. Bad input never shows a traceback unless
+`--debug` asks for one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+import tomli_w
+from rich.console import Console
+from rich.table import Table
+
+from newsmill import __version__
+from newsmill.config import CONFIG_NAME, Config, ConfigError, load_config
+from newsmill.opml import OpmlError, read_opml, write_opml
+from newsmill.publish import OutputError
+from newsmill.store import Store, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(debug: bool, json_logs: bool, quiet: bool) -> None:
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    handler: logging.Handler
+    if json_logs:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+    elif sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=err_console, show_path=False, rich_tracebacks=debug)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("newsmill").setLevel(level)
+    for noisy in ("httpx", "httpcore", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"newsmill: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def user_errors(debug: bool) -> Iterator[None]:
+    """Turn the errors a user can fix into one line and an exit code."""
+    try:
+        yield
+    except (ConfigError, StoreError, OpmlError) as exc:
+        if debug:
+            raise
+        fail(str(exc), 2)
+    except OutputError as exc:
+        if debug:
+            raise
+        fail(str(exc), 1)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=CONFIG_NAME,
+        show_default=True,
+        help="The newsmill.toml to use.",
+    )(func)
+
+
+class Ctx:
+    def __init__(self, debug: bool, json_logs: bool) -> None:
+        self.debug = debug
+        self.json_logs = json_logs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsmill")
+@click.option("--debug", is_flag=True, help="Verbose logs and full tracebacks.")
+@click.option("--json-logs", is_flag=True, help="One JSON object per log line, for machines.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, json_logs: bool, quiet: bool) -> None:
+    """newsmill: news sources in, clean deduplicated articles out."""
+    setup_logging(debug, json_logs, quiet)
+    ctx.obj = Ctx(debug, json_logs)
+
+
+def _open(config: Config) -> Store:
+    return Store(config.store.url)
+
+
+def _summary_table(report: Any) -> Table:
+    table = Table(title="Sources", show_lines=False)
+    for column in ("source", "result", "items", "new", "updated", "filtered"):
+        table.add_column(column, justify="right" if column not in ("source", "result") else "left")
+    for s in report.sources:
+        result = "not modified" if s.not_modified else "ok" if s.ok else f"[red]{s.error}[/red]"
+        table.add_row(
+            s.name, result, str(s.items), str(s.inserted), str(s.updated), str(s.filtered)
+        )
+    return table
+
+
+def do_run(config: Config, ctx: Ctx) -> int:
+    """Run the pipeline once with a progress bar on terminals; return the exit code."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from newsmill.run import run_once
+
+    store = _open(config)
+    try:
+        enabled = [s for s in config.sources if s.enabled]
+        started = time.monotonic()
+        if sys.stderr.isatty() and not ctx.json_logs:
+            with Progress(
+                TextColumn("fetching"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("", total=len(enabled))
+                report = run_once(
+                    config, store, lambda o: progress.update(task, advance=1, description=o.name)
+                )
+        else:
+            report = run_once(config, store)
+        elapsed = time.monotonic() - started
+    finally:
+        store.close()
+    out_console.print(_summary_table(report))
+    for output in report.outputs:
+        out_console.print(str(output))
+    new = sum(s.inserted for s in report.sources)
+    out_console.print(
+        f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
+        f"in {elapsed:.1f}s"
+    )
+    return report.exit_code
+
+
+@cli.command()
+@config_option
+@click.pass_obj
+def run(ctx: Ctx, config_path: Path) -> None:
+    """Fetch every enabled source, store new articles, publish every output."""
+    with user_errors(ctx.debug):
+        code = do_run(load_config(config_path), ctx)
+    sys.exit(code)
+
+
+@cli.command()
+@config_option
+@click.pass_obj
+def build(ctx: Ctx, config_path: Path) -> None:
+    """Publish every configured output from the store, without fetching."""
+    from newsmill.run import publish_all
+
+    with user_errors(ctx.debug):
+        config = load_config(config_path)
+        store = _open(config)
+        try:
+            reports = publish_all(config, store)
+        finally:
+            store.close()
+        for report in reports:
+            out_console.print(str(report))
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "never"
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.pass_obj
+def status(ctx: Ctx, config_path: Path, as_json: bool) -> None:
+    """Show every source: last fetch, HTTP status, articles, failures, last error."""
+    with user_errors(ctx.debug):
+        config = load_config(config_path)
+        store = _open(config)
+        try:
+            store.sync_sources(config.resolved_sources())
+            rows = store.source_statuses()
+        finally:
+            store.close()
+    configured = {s.name for s in config.sources}
+    if as_json:
+        for r in rows:
+            record = dict(r.__dict__)
+            record["last_fetch"] = r.last_fetch.isoformat() if r.last_fetch else None
+            record["last_success"] = r.last_success.isoformat() if r.last_success else None
+            record["configured"] = r.name in configured
+            click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    table = Table(title="newsmill sources")
+    for column in ("source", "last fetch", "status", "articles", "failures", "last error"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.name if r.name in configured else f"{r.name} (not configured)",
+            _when(r.last_fetch),
+            str(r.last_status or "-"),
+            str(r.articles),
+            str(r.consecutive_failures),
+            r.last_error or "",
+        )
+    out_console.print(table)
+
+
+@cli.group()
+def sources() -> None:
+    """Import and export the source list as OPML."""
+
+
+@sources.command("import")
+@click.argument("opml_file", type=click.Path(path_type=Path, dir_okay=False))
+@config_option
+@click.pass_obj
+def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
+    """Append the feeds of an OPML file to newsmill.toml as [[sources]]."""
+    with user_errors(ctx.debug):
+        existing = load_config(config_path) if config_path.exists() else None
+        known_urls = {s.url for s in existing.resolved_sources()} if existing else set()
+        names = {s.name for s in existing.sources} if existing else set()
+        found = [s for s in read_opml(opml_file, names) if s["url"] not in known_urls]
+        if not found:
+            click.echo("no new feeds in that file")
+            return
+        addition = "\n" + tomli_w.dumps({"sources": found})
+        with config_path.open("a", encoding="utf-8") as handle:
+            handle.write(addition)
+        load_config(config_path)  # the file must still be valid
+        click.echo(f"added {len(found)} sources to {config_path}")
+
+
+@sources.command("export")
+@config_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.pass_obj
+def sources_export(ctx: Ctx, config_path: Path, output: Path | None) -> None:
+    """Write the configured sources as OPML 2.0 (to stdout unless -o is given)."""
+    from newsmill.publish.files import write_atomic
+
+    with user_errors(ctx.debug):
+        config = load_config(config_path)
+        data = write_opml(config.resolved_sources(), config.site.title)
+        if output is None:
+            sys.stdout.buffer.write(data)
+        else:
+            write_atomic(output, data)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="newsmill-demo",
+    show_default=True,
+    help="Folder for the demo's config, database and outputs.",
+)
+@click.pass_obj
+def demo(ctx: Ctx, out_dir: Path) -> None:
+    """Run the whole pipeline on bundled sample sources served on 127.0.0.1."""
+    from newsmill.demo.runner import run_demo
+
+    with user_errors(ctx.debug):
+        code = run_demo(out_dir, lambda config: do_run(config, ctx))
+    sys.exit(code)
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        fail(f"internal error: {exc!r} (run with --debug for the traceback)", 1)

@@ -1,0 +1,275 @@
+"""`newsmill.toml`, validated once at load into typed objects.
+
+Every problem becomes one `ConfigError` line naming the file, the key and what
+is wrong, because a scheduled job's log is often the only place a user looks.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from newsmill.model import Source
+
+CONFIG_NAME = "newsmill.toml"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the CLI prints it and exits 2."""
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from `20s`, `5m`, `1.5h`, `90d` or a bare number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 20s, 5m or 1h")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    else:
+        raise ValueError(f"expected a duration such as 20s, 5m or 1h, got {value!r}")
+    if seconds <= 0:
+        raise ValueError("a duration must be positive")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class SiteConfig(_Strict):
+    title: str = "newsmill"
+    timezone: str = "UTC"
+    base_url: str = ""
+    language: str = "zh-CN"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class StoreConfig(_Strict):
+    url: str = "sqlite:///newsmill.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+
+class FetchConfig(_Strict):
+    concurrency: int = Field(16, ge=1, le=1024)
+    per_host: int = Field(2, ge=1, le=64)
+    timeout: Duration = 20.0
+    total_timeout: Duration = 60.0
+    retries: int = Field(3, ge=0, le=10)
+    backoff: Duration = 1.0
+    max_retry_after: Duration = 120.0
+    max_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    user_agent: str = ""
+    allow_private_networks: bool = False
+
+
+class RsshubConfig(_Strict):
+    base_url: str = "http://127.0.0.1:1200"
+
+
+class SourceConfig(_Strict):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    url: str | None = None
+    rsshub: str | None = None
+    categories: list[str] = Field(min_length=1, max_length=3)
+    author: str = ""
+    full_text: Literal["auto", "always", "never"] = "auto"
+    include: list[str] = []
+    exclude: list[str] = []
+    user_agent: str | None = None
+    encoding: str | None = None
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _one_location(self) -> SourceConfig:
+        if bool(self.url) == bool(self.rsshub):
+            raise ValueError("give exactly one of url or rsshub")
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must be http:// or https://, got {self.url!r}")
+        return self
+
+    @field_validator("categories")
+    @classmethod
+    def _non_empty_levels(cls, value: list[str]) -> list[str]:
+        if any(not c.strip() for c in value):
+            raise ValueError("category levels must not be empty")
+        return value
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _valid_patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
+                try:
+                    re.compile(pattern[1:-1])
+                except re.error as exc:
+                    raise ValueError(f"bad regex {pattern!r}: {exc}") from None
+        return value
+
+
+class HexoConfig(_Strict):
+    dir: Path
+    placeholder_image: str = ""
+
+
+class JsonlConfig(_Strict):
+    path: Path
+
+
+class PublishConfig(_Strict):
+    hexo: HexoConfig | None = None
+    jsonl: JsonlConfig | None = None
+
+
+class Config(_Strict):
+    site: SiteConfig = SiteConfig()
+    store: StoreConfig = StoreConfig()
+    fetch: FetchConfig = FetchConfig()
+    rsshub: RsshubConfig = RsshubConfig()
+    sources: list[SourceConfig] = []
+    publish: PublishConfig = PublishConfig()
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"duplicate source name {source.name!r}")
+            seen.add(source.name)
+        return self
+
+    def resolved_sources(self) -> list[Source]:
+        """Sources with RSSHub routes turned into URLs, ready for the pipeline."""
+        out = []
+        for s in self.sources:
+            url = s.url or self.rsshub.base_url.rstrip("/") + "/" + (s.rsshub or "").lstrip("/")
+            out.append(
+                Source(
+                    name=s.name,
+                    url=url,
+                    categories=tuple(c.strip() for c in s.categories),
+                    author=s.author,
+                    full_text=s.full_text,
+                    include=tuple(s.include),
+                    exclude=tuple(s.exclude),
+                    user_agent=s.user_agent,
+                    encoding=s.encoding,
+                    enabled=s.enabled,
+                )
+            )
+        return out
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    """`sources[2].full_text` from pydantic's ("sources", 2, "full_text")."""
+    text = ""
+    for item in loc:
+        if isinstance(item, int):
+            text += f"[{item}]"
+        elif not item.startswith(("function-", "constrained-")):
+            text += f".{item}" if text else item
+    return text
+
+
+def _friendly(error: dict[str, Any], data: dict[str, Any]) -> str:
+    loc = _location(tuple(error["loc"]))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    # Name the source too, since "sources[3]" means little in a long file.
+    if loc.startswith("sources[") and isinstance(error["loc"][1], int):
+        index = error["loc"][1]
+        sources = data.get("sources")
+        if isinstance(sources, list) and index < len(sources) and isinstance(sources[index], dict):
+            name = sources[index].get("name")
+            if isinstance(name, str):
+                loc = f"{loc} (source {name!r})"
+    return f"{loc}: {message}" if loc else message
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    publish = data.get("publish")
+    if not isinstance(publish, dict):
+        return
+    for key, field_name in (("hexo", "dir"), ("jsonl", "path")):
+        section = publish.get(key)
+        if isinstance(section, dict) and isinstance(section.get(field_name), str):
+            section[field_name] = str((base / section[field_name]).resolve())
+    store = data.get("store")
+    if isinstance(store, dict) and isinstance(store.get("url"), str):
+        url: str = store["url"]
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+            rest = url[len(prefix) :]
+            if rest and rest != ":memory:":
+                store["url"] = prefix + str((base / rest).resolve())
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; relative paths resolve against its folder."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return config_from_dict(data, path)
+
+
+def config_from_dict(data: dict[str, Any], path: Path) -> Config:
+    _resolve_paths(data, path.parent.resolve())
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = exc.error_count() - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise ConfigError(f"{path}: {_friendly(dict(first), data)}{suffix}") from None
+    return config.model_copy(update={"path": path})

@@ -1,0 +1,1 @@
+"""The offline demo: bundled samples, a loopback server and a ready config."""

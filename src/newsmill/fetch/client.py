@@ -1,0 +1,207 @@
+"""The polite HTTP fetcher every network read goes through.
+
+Limits live here and nowhere else: overall and per-host concurrency, a total
+time limit per attempt (a server trickling one byte a second never ends a
+read timeout), a size cap counted after decompression (gzip bombs), a redirect
+limit with the private-network check on every hop, and retries that honour
+Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections import defaultdict
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from newsmill import __version__
+from newsmill.config import FetchConfig
+from newsmill.fetch.netguard import BlockedDestination, check_destination
+from newsmill.model import FetchResult, FetchState
+
+DEFAULT_USER_AGENT = f"newsmill/{__version__} (news aggregator; respects robots.txt)"
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+_REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _Permanent(Exception):
+    pass
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class Fetcher:
+    """An async context manager holding one connection pool and the limits."""
+
+    def __init__(self, config: FetchConfig) -> None:
+        self.config = config
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(config.per_host)
+        )
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.config.timeout),
+            limits=httpx.Limits(
+                max_connections=self.config.concurrency,
+                max_keepalive_connections=self.config.concurrency,
+            ),
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(
+        self,
+        url: str,
+        state: FetchState | None = None,
+        *,
+        user_agent: str | None = None,
+        referer: str | None = None,
+    ) -> FetchResult:
+        """Fetch `url`, retrying transient failures; never raises for network errors."""
+        headers = {
+            "User-Agent": user_agent or self.config.user_agent or DEFAULT_USER_AGENT,
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5",
+        }
+        if referer:
+            headers["Referer"] = referer
+        if state and state.etag:
+            headers["If-None-Match"] = state.etag
+        if state and state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+
+        host = urlsplit(url).hostname or ""
+        attempts = self.config.retries + 1
+        last_error = ""
+        for attempt in range(attempts):
+            try:
+                async with self._global, self._hosts[host]:
+                    async with asyncio.timeout(self.config.total_timeout):
+                        return await self._follow(url, headers)
+            except _Retryable as exc:
+                last_error = str(exc)
+                delay = self._delay(attempt, exc.retry_after)
+                if delay is None or attempt == attempts - 1:
+                    break
+                await asyncio.sleep(delay)
+            except TimeoutError:
+                last_error = f"no complete response within {self.config.total_timeout:g}s"
+                if attempt < attempts - 1:
+                    await asyncio.sleep(self._delay(attempt, None) or 0)
+            except (_Permanent, BlockedDestination) as exc:
+                return FetchResult(url=url, final_url=url, error=str(exc))
+        suffix = f" after {attempts} attempts" if attempts > 1 else ""
+        return FetchResult(url=url, final_url=url, error=f"{last_error}{suffix}")
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Backoff before the next attempt; None when the server asks for too long."""
+        if retry_after is not None:
+            if retry_after > self.config.max_retry_after:
+                return None
+            return retry_after
+        base = self.config.backoff * (2**attempt)
+        return base + random.uniform(0, base / 2)
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        current = url
+        for _hop in range(self.config.max_redirects + 1):
+            if not self.config.allow_private_networks:
+                await check_destination(current)
+            elif urlsplit(current).scheme not in ("http", "https"):
+                raise _Permanent(f"scheme of {current!r} is not allowed")
+            try:
+                async with self._client.stream("GET", current, headers=headers) as response:
+                    if response.status_code in _REDIRECT_STATUSES:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise _Permanent(f"HTTP {response.status_code} without Location")
+                        current = urljoin(current, location.strip())
+                        continue
+                    return await self._read(url, current, response, headers)
+            except httpx.TimeoutException as exc:
+                raise _Retryable(f"timed out ({type(exc).__name__})") from None
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                message = str(exc) or type(exc).__name__
+                raise _Retryable(f"network error: {message}") from None
+        raise _Permanent(f"more than {self.config.max_redirects} redirects")
+
+    async def _read(
+        self, url: str, final_url: str, response: httpx.Response, headers: dict[str, str]
+    ) -> FetchResult:
+        status = response.status_code
+        lowered = {k.lower(): v for k, v in response.headers.items()}
+        if status == 304:
+            if "If-None-Match" not in headers and "If-Modified-Since" not in headers:
+                raise _Permanent("HTTP 304 to a request that was not conditional")
+            return FetchResult(
+                url=url,
+                final_url=final_url,
+                status=304,
+                headers=lowered,
+                not_modified=True,
+                etag=lowered.get("etag") or headers.get("If-None-Match"),
+                last_modified=lowered.get("last-modified") or headers.get("If-Modified-Since"),
+            )
+        if status in _RETRY_STATUSES:
+            raise _Retryable(f"HTTP {status}", parse_retry_after(lowered.get("retry-after")))
+        if status >= 400:
+            raise _Permanent(f"HTTP {status}")
+        declared = lowered.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.config.max_bytes:
+            raise _Permanent(f"response of {declared} bytes exceeds the size cap")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.config.max_bytes:
+                raise _Permanent(f"response larger than {self.config.max_bytes} bytes")
+            chunks.append(chunk)
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            headers=lowered,
+            body=b"".join(chunks),
+            etag=lowered.get("etag"),
+            last_modified=lowered.get("last-modified"),
+        )

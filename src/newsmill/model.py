@@ -1,0 +1,116 @@
+"""The few types every stage shares.
+
+Stages hand these to each other and never reach into one another's internals,
+so the in-process runner and a distributed one can call the same functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configured feed: where it lives and how its articles are filed."""
+
+    name: str
+    url: str
+    categories: tuple[str, ...]
+    author: str = ""
+    full_text: str = "auto"
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    user_agent: str | None = None
+    encoding: str | None = None
+    enabled: bool = True
+
+
+@dataclass
+class FetchState:
+    """What a source remembers between runs, so a repeated fetch can be conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FetchResult:
+    """The outcome of one HTTP fetch. `error` is set instead of raising, so one
+    bad source is a record, not an exception that stops the others."""
+
+    url: str
+    final_url: str
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    not_modified: bool = False
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass
+class Entry:
+    """What a feed says about one item, before any cleaning."""
+
+    guid: str
+    link: str
+    title: str
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    content_html: str = ""
+    summary_html: str = ""
+    enclosures: list[Enclosure] = field(default_factory=list)
+    thumbnails: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Article:
+    """A clean article, the unit the store keeps and every writer publishes."""
+
+    id: str
+    source: str
+    guid: str
+    url: str
+    canonical_url: str
+    title: str
+    author: str
+    categories: list[str]
+    tags: list[str]
+    published: datetime
+    updated: datetime | None
+    fetched: datetime
+    date_is_fallback: bool
+    lead_image: str | None
+    content_html: str
+    text: str
+    summary: str
+    language: str | None
+    publisher: str | None
+    editor: str | None
+    content_hash: str
+    fingerprint: str | None = None
+
+    @staticmethod
+    def make_id(source: str, guid: str) -> str:
+        """Stable across runs and machines, so file names and links never move."""
+        return hashlib.sha256(f"{source}\x00{guid}".encode()).hexdigest()[:16]

@@ -1,0 +1,93 @@
+"""OPML 2.0 import and export of sources, category levels as nested outlines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from newsmill.model import Source
+
+
+class OpmlError(Exception):
+    """The OPML file cannot be read; the message names it."""
+
+
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _source_name(title: str, url: str, taken: set[str]) -> str:
+    base = _NAME_UNSAFE.sub("-", title).strip("-._").lower()
+    if not base:
+        parts = urlsplit(url)
+        base = _NAME_UNSAFE.sub("-", f"{parts.hostname or 'feed'}{parts.path}").strip("-._").lower()
+    base = base[:80] or "feed"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def read_opml(path: Path, taken_names: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Sources as config tables; outline nesting above a feed becomes its categories."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except OSError as exc:
+        raise OpmlError(f"{path}: cannot read: {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        raise OpmlError(f"{path}: not valid XML: {exc}") from None
+    body = root.find("body")
+    if root.tag != "opml" or body is None:
+        raise OpmlError(f"{path}: not an OPML document (no <opml><body>)")
+    taken = set(taken_names)
+    found: list[dict[str, Any]] = []
+
+    def walk(element: etree._Element, trail: list[str]) -> None:
+        for outline in element.findall("outline"):
+            label = (outline.get("text") or outline.get("title") or "").strip()
+            url = (outline.get("xmlUrl") or "").strip()
+            if url:
+                categories = (trail or [label or "feeds"])[:3]
+                entry: dict[str, Any] = {
+                    "name": _source_name(outline.get("newsmillName") or label, url, taken),
+                    "url": url,
+                    "categories": categories,
+                }
+                if label:
+                    entry["author"] = label
+                found.append(entry)
+            else:
+                walk(outline, [*trail, label] if label else trail)
+
+    walk(body, [])
+    return found
+
+
+def write_opml(sources: Sequence[Source], title: str) -> bytes:
+    """OPML 2.0 with one nested outline per category level."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC), usegmt=True)
+    body = etree.SubElement(root, "body")
+    folders: dict[tuple[str, ...], etree._Element] = {}
+    for source in sources:
+        parent = body
+        for depth in range(1, len(source.categories) + 1):
+            key = source.categories[:depth]
+            if key not in folders:
+                folders[key] = etree.SubElement(parent, "outline", text=key[-1], title=key[-1])
+            parent = folders[key]
+        label = source.author or source.name
+        etree.SubElement(
+            parent, "outline", type="rss", text=label, title=label, xmlUrl=source.url
+        ).set("newsmillName", source.name)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,0 +1,148 @@
+"""Hexo posts: the seed's front matter, written so Hexo reads it right.
+
+Measured with Hexo 8: when the site's `_config.yml` sets `timezone:`, any
+front-matter date carrying an offset is shown shifted by it, so dates are
+written as local times (no offset) in `[site] timezone`; set the same zone in
+the Hexo config. `disableNunjucks: true` keeps `{{ }}` and `{% %}` in a body
+literal, which the old `&#123;` replacement did badly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from newsmill.model import Article, Source
+from newsmill.publish.files import OutputError, inside, write_if_changed
+from newsmill.publish.naming import ID_SUFFIX, post_stem, short_id
+from newsmill.publish.report import PublishReport
+
+
+def local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The wall-clock time in `tz`, whole seconds, without an offset."""
+    return moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Double-quotes any string holding a character that is not plainly printable.
+
+    PyYAML otherwise picks plain or single-quoted style for some strings with
+    Unicode line breaks (NEL, U+2028) or format characters, and they do not
+    read back the same; double quotes escape them.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = None if value.isprintable() else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FrontMatterDumper.add_representer(str, _represent_str)
+
+
+def dump_front_matter(data: Mapping[str, Any]) -> str:
+    """YAML any title survives: quotes of both kinds, colons, `#`, newlines, emoji."""
+    return yaml.dump(
+        dict(data),
+        Dumper=_FrontMatterDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=2**31 - 1,
+    )
+
+
+def hexo_front_matter(
+    article: Article, source: Source | None, tz: ZoneInfo, placeholder: str
+) -> dict[str, Any]:
+    image = article.lead_image or placeholder or None
+    data: dict[str, Any] = {"title": article.title, "categories": list(article.categories)}
+    if image:
+        data["headimg"] = image
+    data["author"] = (source.author if source and source.author else "") or article.author
+    data["comments"] = False
+    data["date"] = local_naive(article.published, tz)
+    if image:
+        data["thumbnail"] = image
+    data["link"] = article.url
+    if article.updated:
+        data["updated"] = local_naive(article.updated, tz)
+    if article.tags:
+        data["tags"] = list(article.tags)
+    if article.publisher:
+        data["publisher"] = article.publisher
+    data["source"] = article.source
+    data["newsmill_id"] = article.id
+    data["disableNunjucks"] = True
+    return data
+
+
+def render_hexo_post(
+    article: Article, source: Source | None, tz: ZoneInfo, placeholder: str = ""
+) -> str:
+    front = dump_front_matter(hexo_front_matter(article, source, tz, placeholder))
+    return f"---\n{front}---\n\n<div>{article.content_html}</div>\n"
+
+
+class HexoWriter:
+    """Writes one Markdown file per article into a Hexo `source/_posts` folder."""
+
+    name = "hexo"
+
+    def __init__(
+        self, folder: Path, tz: ZoneInfo, sources: Mapping[str, Source], placeholder: str = ""
+    ) -> None:
+        self.folder = folder
+        self.tz = tz
+        self.sources = sources
+        self.placeholder = placeholder
+
+    def path_for(self, article: Article) -> Path:
+        date_prefix = article.published.astimezone(self.tz).strftime("%Y-%m-%d")
+        path = self.folder / f"{post_stem(article, date_prefix)}.md"
+        if not inside(self.folder, path):
+            raise OutputError(f"{path}: outside the output folder {self.folder}")
+        return path
+
+    def _managed_files(self) -> dict[str, list[Path]]:
+        """Existing posts written by newsmill, by short id (other files are the user's)."""
+        found: dict[str, list[Path]] = {}
+        if not self.folder.is_dir():
+            return found
+        for path in self.folder.iterdir():
+            match = ID_SUFFIX.search(path.name)
+            if match and path.suffix == ".md" and path.is_file():
+                found.setdefault(match.group(1), []).append(path)
+        return found
+
+    def publish(self, articles: Iterable[Article]) -> PublishReport:
+        report = PublishReport(self.name)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{self.folder}: cannot create: {exc.strerror}") from None
+        existing = self._managed_files()
+        for article in articles:
+            path = self.path_for(article)
+            text = render_hexo_post(
+                article, self.sources.get(article.source), self.tz, self.placeholder
+            )
+            if write_if_changed(path, text.encode("utf-8")):
+                report.written += 1
+            else:
+                report.unchanged += 1
+            # A renamed post (its title or date changed) leaves its old file behind.
+            for old in existing.pop(short_id(article), []):
+                if old != path:
+                    old.unlink(missing_ok=True)
+                    report.removed += 1
+        for leftovers in existing.values():
+            for old in leftovers:
+                old.unlink(missing_ok=True)
+                report.removed += 1
+        return report

@@ -1,0 +1,48 @@
+"""JSON Lines: every field of every article, one per line, for other programs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsmill.model import Article, Source
+from newsmill.publish.files import write_if_changed
+from newsmill.publish.report import PublishReport
+
+
+def article_record(article: Article, source: Source | None = None) -> dict[str, Any]:
+    record = asdict(article)
+    for key, value in record.items():
+        if isinstance(value, datetime):
+            record[key] = value.isoformat()
+    record["source_author"] = source.author if source else None
+    return record
+
+
+class JsonlWriter:
+    """Rewrites the file only when its content changes, so a quiet run touches nothing."""
+
+    name = "jsonl"
+
+    def __init__(self, path: Path, sources: Mapping[str, Source]) -> None:
+        self.path = path
+        self.sources = sources
+
+    def publish(self, articles: Iterable[Article]) -> PublishReport:
+        report = PublishReport(self.name)
+        lines = [
+            json.dumps(
+                article_record(a, self.sources.get(a.source)), ensure_ascii=False, sort_keys=True
+            )
+            for a in articles
+        ]
+        data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
+        if write_if_changed(self.path, data):
+            report.written = 1
+        else:
+            report.unchanged = 1
+        return report

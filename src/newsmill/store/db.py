@@ -1,0 +1,321 @@
+"""The article store: SQLite by default, PostgreSQL by URL, one code path.
+
+Writes are upserts keyed by (source, guid), falling back to the canonical URL,
+so a second run of the same job changes nothing and an edited article updates
+its row instead of adding one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsmill.model import Article, FetchResult, FetchState, Source
+from newsmill.store.schema import articles, migrate, sources
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message names it."""
+
+
+# Fields whose change makes an article "updated". Fetch time is not one, and a
+# fallback date (the feed gave none) is re-derived each run, so it is not either.
+_COMPARED = (
+    "url",
+    "canonical_url",
+    "title",
+    "author",
+    "categories",
+    "tags",
+    "updated",
+    "lead_image",
+    "content_html",
+    "language",
+    "publisher",
+    "editor",
+    "content_hash",
+)
+
+
+@dataclass
+class UpsertReport:
+    inserted: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return len(self.inserted) + len(self.updated)
+
+
+@dataclass
+class SourceStatus:
+    name: str
+    url: str
+    last_fetch: datetime | None
+    last_success: datetime | None
+    last_status: int | None
+    last_error: str | None
+    consecutive_failures: int
+    articles: int
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _article_row(article: Article, now: datetime) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "source": article.source,
+        "guid": article.guid,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "title": article.title,
+        "author": article.author,
+        "categories": list(article.categories),
+        "tags": list(article.tags),
+        "published": article.published,
+        "updated": article.updated,
+        "fetched": article.fetched,
+        "date_is_fallback": article.date_is_fallback,
+        "lead_image": article.lead_image,
+        "content_html": article.content_html,
+        "text": article.text,
+        "summary": article.summary,
+        "language": article.language,
+        "publisher": article.publisher,
+        "editor": article.editor,
+        "content_hash": article.content_hash,
+        "fingerprint": article.fingerprint,
+        "changed_at": now,
+    }
+
+
+def row_to_article(row: Any) -> Article:
+    m = row._mapping
+    return Article(
+        id=m["id"],
+        source=m["source"],
+        guid=m["guid"],
+        url=m["url"],
+        canonical_url=m["canonical_url"],
+        title=m["title"],
+        author=m["author"],
+        categories=list(m["categories"] or []),
+        tags=list(m["tags"] or []),
+        published=m["published"],
+        updated=m["updated"],
+        fetched=m["fetched"],
+        date_is_fallback=bool(m["date_is_fallback"]),
+        lead_image=m["lead_image"],
+        content_html=m["content_html"],
+        text=m["text"],
+        summary=m["summary"],
+        language=m["language"],
+        publisher=m["publisher"],
+        editor=m["editor"],
+        content_hash=m["content_hash"],
+        fingerprint=m["fingerprint"],
+    )
+
+
+class Store:
+    """One database, migrated on open."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            if url.startswith("sqlite:///") and ":memory:" not in url:
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            with self.engine.begin() as conn:
+                migrate(conn)
+        except (SQLAlchemyError, OSError, RuntimeError, ModuleNotFoundError) as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StoreError(f"store {_redact(url)}: cannot open: {detail}") from None
+
+    def close(self) -> None:
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.engine.dispose()
+
+    # -- sources ---------------------------------------------------------
+
+    def sync_sources(self, configured: Sequence[Source]) -> None:
+        """Make sure every configured source has a row (its URL kept current)."""
+        with self.engine.begin() as conn:
+            known = {r.name: r.url for r in conn.execute(select(sources.c.name, sources.c.url))}
+            for source in configured:
+                if source.name not in known:
+                    conn.execute(
+                        insert(sources).values(
+                            name=source.name, url=source.url, consecutive_failures=0, items_seen=0
+                        )
+                    )
+                elif known[source.name] != source.url:
+                    # A new URL is a new feed: its validators mean nothing there.
+                    conn.execute(
+                        update(sources)
+                        .where(sources.c.name == source.name)
+                        .values(url=source.url, etag=None, last_modified=None)
+                    )
+
+    def fetch_state(self, name: str) -> FetchState:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(sources.c.etag, sources.c.last_modified).where(sources.c.name == name)
+            ).first()
+        return FetchState(etag=row.etag, last_modified=row.last_modified) if row else FetchState()
+
+    def record_fetch(
+        self, name: str, result: FetchResult, error: str | None, items_seen: int = 0
+    ) -> None:
+        """Remember the outcome of one fetch: validators on success, the error on failure."""
+        now = datetime.now(UTC)
+        values: dict[str, Any] = {"last_fetch": now, "last_status": result.status or None}
+        if error is None:
+            values.update(last_success=now, last_error=None, consecutive_failures=0)
+            if not result.not_modified:
+                values.update(etag=result.etag, last_modified=result.last_modified)
+                values["items_seen"] = items_seen
+        else:
+            values.update(
+                last_error=error[:2000],
+                consecutive_failures=sources.c.consecutive_failures + 1,
+            )
+        with self.engine.begin() as conn:
+            conn.execute(update(sources).where(sources.c.name == name).values(**values))
+
+    def source_statuses(self) -> list[SourceStatus]:
+        counts = (
+            select(articles.c.source, func.count().label("n"))
+            .group_by(articles.c.source)
+            .subquery()
+        )
+        query = (
+            select(sources, func.coalesce(counts.c.n, 0).label("n"))
+            .select_from(sources.outerjoin(counts, counts.c.source == sources.c.name))
+            .order_by(sources.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [
+                SourceStatus(
+                    name=r.name,
+                    url=r.url,
+                    last_fetch=r.last_fetch,
+                    last_success=r.last_success,
+                    last_status=r.last_status,
+                    last_error=r.last_error,
+                    consecutive_failures=r.consecutive_failures,
+                    articles=r.n,
+                )
+                for r in conn.execute(query)
+            ]
+
+    # -- articles --------------------------------------------------------
+
+    def upsert_articles(self, source: str, batch: Iterable[Article]) -> UpsertReport:
+        """Insert new articles and update changed ones, in one transaction per batch."""
+        batch = list(batch)
+        report = UpsertReport()
+        if not batch:
+            return report
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            existing: dict[str, Any] = {}
+            by_url: dict[str, Any] = {}
+            guids = [a.guid for a in batch]
+            urls = [a.canonical_url for a in batch]
+            for chunk_start in range(0, len(batch), 500):
+                g = guids[chunk_start : chunk_start + 500]
+                u = urls[chunk_start : chunk_start + 500]
+                for row in conn.execute(
+                    select(articles).where(articles.c.source == source, articles.c.guid.in_(g))
+                ):
+                    existing[row.guid] = row
+                for row in conn.execute(
+                    select(articles).where(
+                        articles.c.source == source, articles.c.canonical_url.in_(u)
+                    )
+                ):
+                    by_url.setdefault(row.canonical_url, row)
+            for article in batch:
+                found = existing.get(article.guid) or by_url.get(article.canonical_url)
+                new = _article_row(article, now)
+                if found is None:
+                    conn.execute(insert(articles).values(**new))
+                    report.inserted.append(article.id)
+                    # Later items of the batch with the same URL now match this one.
+                    by_url.setdefault(article.canonical_url, _Pending(new))
+                    existing.setdefault(article.guid, _Pending(new))
+                    continue
+                old = found._mapping
+                changes = {k: new[k] for k in _COMPARED if old[k] != new[k]}
+                if not article.date_is_fallback and old["published"] != new["published"]:
+                    changes["published"] = new["published"]
+                    changes["date_is_fallback"] = False
+                if not changes:
+                    report.unchanged += 1
+                    continue
+                changes.update(text=new["text"], summary=new["summary"], changed_at=now)
+                conn.execute(update(articles).where(articles.c.id == old["id"]).values(**changes))
+                report.updated.append(old["id"])
+        return report
+
+    def iter_articles(self, source: str | None = None) -> Iterator[Article]:
+        """Every article, newest first (ties broken by id so the order is stable)."""
+        query = select(articles).order_by(articles.c.published.desc(), articles.c.id)
+        if source is not None:
+            query = query.where(articles.c.source == source)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=500).execute(query):
+                yield row_to_article(row)
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(articles)).scalar() or 0)
+
+    def delete_articles(self, ids: Sequence[str]) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(articles).where(articles.c.id.in_(list(ids))))
+            return int(result.rowcount or 0)
+
+
+class _Pending:
+    """A row inserted earlier in the same batch, shaped like a result row."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._mapping = values

@@ -1,0 +1,156 @@
+"""Shared fixtures: real services on 127.0.0.1, real Hexo from npm, the CLI in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+
+from newsmill.cli import cli
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+SHARED = REPO.parent / "shared"
+PG_ADMIN_URL = os.environ.get(
+    "NEWSMILL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def make_httpserver() -> Iterator[HTTPServer]:
+    """pytest-httpserver on 127.0.0.1, threaded, so one slow handler cannot stall
+    the requests of other sources (as a real network would not)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+def run_cli(*args: str) -> Result:
+    """Run `newsmill ARGS` in-process, as the console script would."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"newsmill_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def _hexo_modules() -> Path:
+    """node_modules for the Hexo check site, installed from npm once per package.json."""
+    package = (DATA / "hexo-site" / "package.json").read_bytes()
+    key = hashlib.sha256(package).hexdigest()[:12]
+    cache = Path(os.environ.get("NEWSMILL_CACHE", REPO / ".ci" / "cache")) / f"hexo-{key}"
+    if not (cache / "node_modules" / "hexo").is_dir():
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DATA / "hexo-site" / "package.json", cache / "package.json")
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=cache,
+            check=True,
+            timeout=600,
+        )
+    return cache / "node_modules"
+
+
+@pytest.fixture(scope="session")
+def hexo_modules() -> Path:
+    return _hexo_modules()
+
+
+class HexoSite:
+    """A real Hexo 8 site (time zone Asia/Shanghai) whose posts folder a test fills."""
+
+    def __init__(self, root: Path, modules: Path) -> None:
+        self.root = root
+        shutil.copy(DATA / "hexo-site" / "package.json", root / "package.json")
+        shutil.copy(DATA / "hexo-site" / "_config.yml", root / "_config.yml")
+        (root / "node_modules").symlink_to(modules, target_is_directory=True)
+        self.posts = root / "source" / "_posts"
+        self.posts.mkdir(parents=True)
+
+    def generate(self) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [str(self.root / "node_modules" / ".bin" / "hexo"), "generate"],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    @property
+    def public(self) -> Path:
+        return self.root / "public"
+
+
+@pytest.fixture
+def hexo_site(tmp_path: Path, hexo_modules: Path) -> HexoSite:
+    root = tmp_path / "hexo"
+    root.mkdir()
+    return HexoSite(root, hexo_modules)
+
+
+def write_config(folder: Path, sources: list[dict[str, object]], **sections: object) -> Path:
+    """A newsmill.toml in `folder` with test-friendly fetch limits."""
+    import tomli_w
+
+    data: dict[str, object] = {
+        "site": {"title": "test", "timezone": "Asia/Shanghai"},
+        "store": {"url": "sqlite:///newsmill.db"},
+        "fetch": {
+            "allow_private_networks": True,
+            "timeout": "2s",
+            "total_timeout": "4s",
+            "retries": 1,
+            "backoff": "0.05s",
+        },
+        "sources": sources,
+        "publish": {"hexo": {"dir": "posts"}, "jsonl": {"path": "articles.jsonl"}},
+    }
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            merged = dict(data[key])  # type: ignore[arg-type]
+            merged.update(value)
+            data[key] = merged
+        else:
+            data[key] = value
+    path = folder / "newsmill.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def python() -> str:
+    return sys.executable

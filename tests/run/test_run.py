@@ -1,0 +1,107 @@
+"""`newsmill run` end to end against loopback servers: failures stay per source."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from conftest import run_cli, write_config
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+GOOD_FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Good</title>
+<item><title>First: "one"</title><link>{base}/a/1</link><pubDate>Fri, 27 Nov 2026 10:00:00 +0800</pubDate>
+<description>&lt;p&gt;Alpha body.&lt;/p&gt;</description></item>
+<item><title>Second</title><link>{base}/a/2?utm_source=rss</link><pubDate>Sat, 28 Nov 2026 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;Beta body about markets.&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;</description></item>
+</channel></rss>"""
+
+
+def serve_sources(httpserver: HTTPServer) -> list[dict[str, object]]:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(
+        GOOD_FEED.format(base=base), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/broken").respond_with_data("oops", status=500)
+    httpserver.expect_request("/garbage").respond_with_data(b"\x89PNG\r\n\x1a\n\x00\x00 not a feed")
+
+    def slow(request: Request) -> Response:
+        time.sleep(6)
+        return Response("<rss/>")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    names = ["good", "broken", "garbage", "slow"]
+    return [{"name": n, "url": f"{base}/{n}", "categories": ["测试", n]} for n in names]
+
+
+def test_failing_sources_are_reported_and_the_rest_published(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    config = write_config(tmp_path, serve_sources(httpserver))
+    result = run_cli("run", "-c", str(config))
+    assert result.exit_code == 1, result.output
+
+    records = [
+        json.loads(line) for line in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert [r["title"] for r in records] == ["Second", 'First: "one"']
+    second = records[0]
+    assert second["source"] == "good" and second["categories"] == ["测试", "good"]
+    assert second["canonical_url"].endswith("/a/2") and "script" not in second["content_html"]
+    assert len(list((tmp_path / "posts").glob("*.md"))) == 2
+
+    status = run_cli("status", "-c", str(config), "--json")
+    assert status.exit_code == 0
+    rows = {r["name"]: r for r in map(json.loads, status.output.splitlines())}
+    assert rows["good"]["articles"] == 2 and rows["good"]["consecutive_failures"] == 0
+    assert rows["broken"]["last_error"].startswith("HTTP 500")
+    assert "not a readable feed" in rows["garbage"]["last_error"]
+    assert "within" in rows["slow"]["last_error"] or "timed out" in rows["slow"]["last_error"]
+    for name in ("broken", "garbage", "slow"):
+        assert rows[name]["consecutive_failures"] == 1 and rows[name]["articles"] == 0
+
+    table = run_cli("status", "-c", str(config))
+    assert "HTTP 500" in table.output and "good" in table.output
+
+
+def test_second_run_changes_nothing(tmp_path: Path, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(GOOD_FEED.format(base=base))
+    config = write_config(tmp_path, [{"name": "good", "url": f"{base}/good", "categories": ["a"]}])
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    outputs = [*tmp_path.joinpath("posts").glob("*.md"), tmp_path / "articles.jsonl"]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs}
+    again = run_cli("run", "-c", str(config))
+    assert again.exit_code == 0
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs} == before
+    assert "0 new articles" in again.output
+
+
+def test_filters_keep_only_wanted_items(tmp_path: Path, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(GOOD_FEED.format(base=base))
+    config = write_config(
+        tmp_path,
+        [{"name": "good", "url": f"{base}/good", "categories": ["a"], "exclude": ["/MARKETS?/"]}],
+    )
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    titles = [
+        json.loads(x)["title"] for x in (tmp_path / "articles.jsonl").read_text().splitlines()
+    ]
+    assert titles == ['First: "one"']
+
+
+def test_build_republishes_from_the_store_without_fetching(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(GOOD_FEED.format(base=base))
+    config = write_config(tmp_path, [{"name": "good", "url": f"{base}/good", "categories": ["a"]}])
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    for post in tmp_path.joinpath("posts").glob("*.md"):
+        post.unlink()
+    httpserver.clear()  # no server answers now
+    built = run_cli("build", "-c", str(config))
+    assert built.exit_code == 0 and "hexo: 2 written" in built.output
+    assert len(list(tmp_path.joinpath("posts").glob("*.md"))) == 2

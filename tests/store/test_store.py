@@ -1,0 +1,108 @@
+"""The store, against real SQLite and the PostgreSQL server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from newsmill.model import Article, FetchResult, Source
+from newsmill.store import Store
+from newsmill.store.schema import LATEST_VERSION, schema_version
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def article(guid: str, title: str = "Title", **changes: object) -> Article:
+    base = Article(
+        id=Article.make_id("src", guid),
+        source="src",
+        guid=guid,
+        url=f"https://example.com/{guid}",
+        canonical_url=f"https://example.com/{guid}",
+        title=title,
+        author="a",
+        categories=["金融", "新浪财经", "国内"],
+        tags=["t"],
+        published=NOW - timedelta(hours=1),
+        updated=None,
+        fetched=NOW,
+        date_is_fallback=False,
+        lead_image=None,
+        content_html="<p>body</p>",
+        text="body",
+        summary="body",
+        language="en",
+        publisher=None,
+        editor=None,
+        content_hash=f"hash-{guid}-{title}",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_migrations_record_the_schema_version(store_url: str) -> None:
+    store = Store(store_url)
+    with store.engine.connect() as conn:
+        versions = [r.version for r in conn.execute(select(schema_version.c.version))]
+    assert versions == list(range(1, LATEST_VERSION + 1))
+    store.close()
+    Store(store_url).close()  # reopening migrates nothing twice
+
+
+def test_upsert_is_idempotent_and_updates_in_place(store_url: str) -> None:
+    store = Store(store_url)
+    first = store.upsert_articles("src", [article("1"), article("2")])
+    assert len(first.inserted) == 2
+    again = store.upsert_articles(
+        "src", [article("1", fetched=NOW + timedelta(hours=1)), article("2")]
+    )
+    assert again.inserted == [] and again.updated == [] and again.unchanged == 2
+
+    edited = store.upsert_articles("src", [article("1", title="New title")])
+    assert edited.updated == [Article.make_id("src", "1")]
+    stored = {a.guid: a for a in store.iter_articles()}
+    assert len(stored) == 2 and stored["1"].title == "New title"
+    assert stored["1"].published == NOW - timedelta(hours=1)
+    assert stored["1"].published.tzinfo is not None
+    assert stored["1"].categories == ["金融", "新浪财经", "国内"]
+    store.close()
+
+
+def test_changed_guid_falls_back_to_the_canonical_url(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert_articles("src", [article("1")])
+    moved = article("1?ts=123", url="https://example.com/1", canonical_url="https://example.com/1")
+    report = store.upsert_articles("src", [moved])
+    assert report.inserted == []
+    assert [a.id for a in store.iter_articles()] == [Article.make_id("src", "1")]
+    store.close()
+
+
+def test_fallback_date_does_not_count_as_a_change(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert_articles("src", [article("1", published=NOW, date_is_fallback=True)])
+    later = article("1", published=NOW + timedelta(hours=5), date_is_fallback=True)
+    assert store.upsert_articles("src", [later]).unchanged == 1
+    assert next(store.iter_articles()).published == NOW
+    store.close()
+
+
+def test_fetch_state_and_health_are_kept(store_url: str) -> None:
+    store = Store(store_url)
+    store.sync_sources([Source("src", "https://example.com/feed", ("a",))])
+    ok = FetchResult(
+        "u", "u", status=200, etag='"e1"', last_modified="Sat, 28 Nov 2026 10:00:00 GMT"
+    )
+    store.record_fetch("src", ok, None, items_seen=3)
+    assert store.fetch_state("src").etag == '"e1"'
+    store.record_fetch("src", FetchResult("u", "u", status=500), "HTTP 500")
+    store.record_fetch("src", FetchResult("u", "u", status=500), "HTTP 500")
+    (status,) = store.source_statuses()
+    assert status.consecutive_failures == 2 and status.last_error == "HTTP 500"
+    assert status.last_success is not None and status.last_fetch is not None
+    assert store.fetch_state("src").etag == '"e1"'  # a failure keeps the validators
+    # A new URL for the source forgets validators that belonged to the old one.
+    store.sync_sources([Source("src", "https://example.com/other", ("a",))])
+    assert store.fetch_state("src").etag is None
+    store.close()
