@@ -131,3 +131,8 @@ def test_unreachable_database_exits_2(tmp_path: Path) -> None:
 )
 def test_durations(text: str | int, seconds: float) -> None:
     assert parse_duration(text) == seconds
+
+
+def test_default_store_lives_beside_the_config(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[site]\ntitle = 'x'\n"))
+    assert config.store.url == f"sqlite:///{tmp_path.resolve()}/newsmill.db"

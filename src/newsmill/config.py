@@ -229,21 +229,19 @@ def _friendly(error: dict[str, Any], data: dict[str, Any]) -> str:
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    publish = data.get("publish")
-    if not isinstance(publish, dict):
-        return
-    for key, field_name in (("hexo", "dir"), ("jsonl", "path")):
-        section = publish.get(key)
-        if isinstance(section, dict) and isinstance(section.get(field_name), str):
-            section[field_name] = str((base / section[field_name]).resolve())
     store = data.get("store")
     if isinstance(store, dict) and isinstance(store.get("url"), str):
         url: str = store["url"]
         prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
-            rest = url[len(prefix) :]
-            if rest and rest != ":memory:":
-                store["url"] = prefix + str((base / rest).resolve())
+        rest = url[len(prefix) :] if url.startswith(prefix) else ""
+        if rest and not rest.startswith("/") and rest != ":memory:":
+            store["url"] = prefix + str((base / rest).resolve())
+    publish = data.get("publish")
+    if isinstance(publish, dict):
+        for key, field_name in (("hexo", "dir"), ("jsonl", "path")):
+            section = publish.get(key)
+            if isinstance(section, dict) and isinstance(section.get(field_name), str):
+                section[field_name] = str((base / section[field_name]).resolve())
 
 
 def load_config(path: Path) -> Config:
@@ -264,6 +262,10 @@ def load_config(path: Path) -> Config:
 
 
 def config_from_dict(data: dict[str, Any], path: Path) -> Config:
+    store = data.setdefault("store", {})
+    if isinstance(store, dict):
+        # The default database lives beside the config, not wherever cron's cwd is.
+        store.setdefault("url", StoreConfig.model_fields["url"].default)
     _resolve_paths(data, path.parent.resolve())
     try:
         config = Config.model_validate(data)

@@ -24,7 +24,7 @@ import fastfeedparser
 import feedparser
 import nh3
 
-from newsmill.fetch.decode import decode_document
+from newsmill.fetch.decode import declared_in_document, decode_document, normalize_charset
 from newsmill.model import Enclosure, Entry
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,19 @@ class ParsedFeed:
     warnings: list[str] = field(default_factory=list)
 
 
-def _prepare_xml(text: str) -> bytes:
+_XML_INVALID_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _has_invalid_bytes(body: bytes) -> bool:
+    return len(body.translate(None, _XML_INVALID_BYTES)) != len(body)
+
+
+def _prepare_xml(text: str, body: bytes, codec: str) -> bytes:
+    """UTF-8 bytes with a declaration that says so, and no character XML forbids."""
+    if codec == "utf-8" and not body.startswith(b"\xef\xbb\xbf"):
+        declared = normalize_charset(declared_in_document(body))
+        if declared in (None, "utf-8") and not _has_invalid_bytes(body):
+            return body  # already what the parser needs: skip the re-encoding
     text = _XML_INVALID.sub("", text)
     text = _XML_DECL.sub("", text, count=1).lstrip()
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8")
@@ -84,13 +96,19 @@ def _parse_struct(value: Any) -> datetime | None:
         return None
 
 
+def absolute(base_url: str, url: str) -> str:
+    """`url` resolved against `base_url`; absolute URLs skip the (slow) urljoin."""
+    url = url.strip()
+    return url if url.startswith(("http://", "https://")) else urljoin(base_url, url)
+
+
 def _fallback_guid(link: str, title: str, body: str) -> str:
     digest = hashlib.sha256(f"{link}\x00{title}\x00{body}".encode()).hexdigest()[:24]
     return f"newsmill:{digest}"
 
 
 def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
-    link = urljoin(base_url, str(item.get("link") or "").strip())
+    link = absolute(base_url, str(item.get("link") or ""))
     title = plain_text(str(item.get("title") or ""))
     description = str(item.get("description") or "")
     contents = item.get("content") or []
@@ -128,13 +146,13 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
         content_html=content,
         summary_html=description,
         enclosures=enclosures,
-        thumbnails=[urljoin(base_url, t) for t in thumbnails],
+        thumbnails=[absolute(base_url, t) for t in thumbnails],
         categories=[c for c in categories if c],
     )
 
 
 def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
-    link = urljoin(base_url, str(item.get("link") or "").strip())
+    link = absolute(base_url, str(item.get("link") or ""))
     title = plain_text(str(item.get("title") or ""))
     summary = str(item.get("summary") or "")
     contents = item.get("content") or []
@@ -159,7 +177,7 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
         content_html=content,
         summary_html=summary,
         enclosures=enclosures,
-        thumbnails=[urljoin(base_url, t) for t in thumbnails],
+        thumbnails=[absolute(base_url, t) for t in thumbnails],
         categories=[c for c in categories if c],
     )
 
@@ -185,7 +203,7 @@ def parse_feed(
     else:
         if _HTML_START.match(stripped):
             raise FeedError("an HTML page, not a feed")
-        data = _prepare_xml(stripped)
+        data = _prepare_xml(stripped, body, codec)
         parser_name = "fastfeedparser"
 
     entries: list[Entry] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from newsmill.publish.report import PublishReport
 
 
 def article_record(article: Article, source: Source | None = None) -> dict[str, Any]:
-    record = asdict(article)
+    record = {f.name: getattr(article, f.name) for f in fields(article)}
     for key, value in record.items():
         if isinstance(value, datetime):
             record[key] = value.isoformat()
@@ -41,7 +41,7 @@ class JsonlWriter:
             for a in articles
         ]
         data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
-        if write_if_changed(self.path, data):
+        if write_if_changed(self.path, data, durable=True):
             report.written = 1
         else:
             report.unchanged = 1

@@ -272,11 +272,12 @@ class Store:
                     )
                 ):
                     by_url.setdefault(row.canonical_url, row)
+            pending_inserts: list[dict[str, Any]] = []
             for article in batch:
                 found = existing.get(article.guid) or by_url.get(article.canonical_url)
                 new = _article_row(article, now)
                 if found is None:
-                    conn.execute(insert(articles).values(**new))
+                    pending_inserts.append(new)
                     report.inserted.append(article.id)
                     # Later items of the batch with the same URL now match this one.
                     by_url.setdefault(article.canonical_url, _Pending(new))
@@ -291,8 +292,13 @@ class Store:
                     report.unchanged += 1
                     continue
                 changes.update(text=new["text"], summary=new["summary"], changed_at=now)
+                if isinstance(found, _Pending):  # not inserted yet: amend the pending row
+                    found._mapping.update(changes)
+                    continue
                 conn.execute(update(articles).where(articles.c.id == old["id"]).values(**changes))
                 report.updated.append(old["id"])
+            if pending_inserts:
+                conn.execute(insert(articles), pending_inserts)  # one executemany
         return report
 
     def iter_articles(self, source: str | None = None) -> Iterator[Article]:
