@@ -150,13 +150,59 @@ class HexoConfig(_Strict):
     placeholder_image: str = ""
 
 
+class HugoConfig(_Strict):
+    dir: Path
+    placeholder_image: str = ""
+
+
+class JekyllConfig(_Strict):
+    dir: Path
+    placeholder_image: str = ""
+
+
 class JsonlConfig(_Strict):
     path: Path
 
 
+class SiteOutputConfig(_Strict):
+    """newsmill's own static site (built by `newsmill build` and at the end of `run`)."""
+
+    dir: Path
+    base_url: str = "/"
+    page_size: int = Field(30, ge=1, le=1000)
+    templates: Path | None = None
+    search: bool = True
+
+
 class PublishConfig(_Strict):
+    keep: str | int | None = None  # "90d" (age) or a count per source; None keeps all
     hexo: HexoConfig | None = None
+    hugo: HugoConfig | None = None
+    jekyll: JekyllConfig | None = None
     jsonl: JsonlConfig | None = None
+    site: SiteOutputConfig | None = None
+
+    @field_validator("keep")
+    @classmethod
+    def _valid_keep(cls, value: str | int | None) -> str | int | None:
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            raise ValueError("a count to keep must be at least 1")
+        if isinstance(value, str):
+            parse_duration(value)
+        return value
+
+    @property
+    def keep_seconds(self) -> float | None:
+        return parse_duration(self.keep) if isinstance(self.keep, str) else None
+
+    @property
+    def keep_count(self) -> int | None:
+        return self.keep if isinstance(self.keep, int) else None
+
+
+class RunConfig(_Strict):
+    engine: Literal["local", "celery"] = "local"
+    broker: str = "redis://127.0.0.1:6379/0"
 
 
 class Config(_Strict):
@@ -166,6 +212,7 @@ class Config(_Strict):
     rsshub: RsshubConfig = RsshubConfig()
     sources: list[SourceConfig] = []
     publish: PublishConfig = PublishConfig()
+    run: RunConfig = RunConfig()
     path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -228,6 +275,16 @@ def _friendly(error: dict[str, Any], data: dict[str, Any]) -> str:
     return f"{loc}: {message}" if loc else message
 
 
+_OUTPUT_PATHS = (
+    ("hexo", "dir"),
+    ("hugo", "dir"),
+    ("jekyll", "dir"),
+    ("jsonl", "path"),
+    ("site", "dir"),
+    ("site", "templates"),
+)
+
+
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:
     store = data.get("store")
     if isinstance(store, dict) and isinstance(store.get("url"), str):
@@ -238,7 +295,7 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
             store["url"] = prefix + str((base / rest).resolve())
     publish = data.get("publish")
     if isinstance(publish, dict):
-        for key, field_name in (("hexo", "dir"), ("jsonl", "path")):
+        for key, field_name in _OUTPUT_PATHS:
             section = publish.get(key)
             if isinstance(section, dict) and isinstance(section.get(field_name), str):
                 section[field_name] = str((base / section[field_name]).resolve())
