@@ -136,7 +136,7 @@ def write_config(folder: Path, sources: list[dict[str, object]], **sections: obj
             "retries": 1,
             "backoff": "0.05s",
         },
-        "sources": sources,
+        **({"sources": sources} if sources else {}),
         "publish": {"hexo": {"dir": "posts"}, "jsonl": {"path": "articles.jsonl"}},
     }
     for key, value in sections.items():

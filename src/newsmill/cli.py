@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,9 +23,10 @@ from rich.console import Console
 from rich.table import Table
 
 from newsmill import __version__
-from newsmill.config import CONFIG_NAME, Config, ConfigError, load_config
+from newsmill.config import CONFIG_NAME, Config, ConfigError, config_from_dict, load_config
 from newsmill.opml import OpmlError, read_opml, write_opml
 from newsmill.publish import OutputError
+from newsmill.publish.files import write_atomic
 from newsmill.store import Store, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -263,10 +265,16 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
         if not found:
             click.echo("no new feeds in that file")
             return
-        addition = "\n" + tomli_w.dumps({"sources": found})
-        with config_path.open("a", encoding="utf-8") as handle:
-            handle.write(addition)
-        load_config(config_path)  # the file must still be valid
+        current = config_path.read_text("utf-8") if config_path.exists() else ""
+        updated = current.rstrip("\n") + "\n\n" + tomli_w.dumps({"sources": found})
+        try:
+            config_from_dict(tomllib.loads(updated), config_path)
+        except (tomllib.TOMLDecodeError, ConfigError) as exc:
+            raise ConfigError(
+                f"{config_path}: cannot add [[sources]] tables to it ({exc}); "
+                "is `sources` written as an inline array?"
+            ) from None
+        write_atomic(config_path, updated.encode("utf-8"), durable=True)
         click.echo(f"added {len(found)} sources to {config_path}")
 
 
@@ -276,8 +284,6 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
 @click.pass_obj
 def sources_export(ctx: Ctx, config_path: Path, output: Path | None) -> None:
     """Write the configured sources as OPML 2.0 (to stdout unless -o is given)."""
-    from newsmill.publish.files import write_atomic
-
     with user_errors(ctx.debug):
         config = load_config(config_path)
         data = write_opml(config.resolved_sources(), config.site.title)

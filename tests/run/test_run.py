@@ -105,3 +105,30 @@ def test_build_republishes_from_the_store_without_fetching(
     built = run_cli("build", "-c", str(config))
     assert built.exit_code == 0 and "hexo: 2 written" in built.output
     assert len(list(tmp_path.joinpath("posts").glob("*.md"))) == 2
+
+
+def test_json_logs_are_one_object_per_line(tmp_path: Path, httpserver: HTTPServer) -> None:
+    import subprocess
+    import sys
+
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(GOOD_FEED.format(base=base))
+    httpserver.expect_request("/broken").respond_with_data("no", status=404)
+    config = write_config(
+        tmp_path,
+        [
+            {"name": "good", "url": f"{base}/good", "categories": ["a"]},
+            {"name": "broken", "url": f"{base}/broken", "categories": ["a"]},
+        ],
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "newsmill", "--json-logs", "run", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    failed = [r for r in records if r["level"] == "warning"]
+    assert failed and "broken" in failed[0]["message"] and "HTTP 404" in failed[0]["message"]
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
