@@ -91,6 +91,19 @@ def test_seed_item_becomes_the_seed_post_done_right(
     assert "<style" not in written_body and "<!--" not in written_body
     assert "cms-style" not in written_body
     assert "&#123;" not in text
+    # The promo, its QR image and the editor line are boilerplate, not article.
+    for junk in ("appendQr", "343233024.png", "海量资讯", "责任编辑", "刘万里", "iframe"):
+        assert junk not in written_body, junk
+
+    import json
+
+    (record,) = [
+        json.loads(x) for x in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert record["text"].split("\n") == seed_paragraphs(body)
+    assert record["publisher"] == "工业和信息化部办公厅"
+    assert record["editor"] == "刘万里"
+    assert record["lead_image"] is None
 
     hexo_site.generate()
     pages = list(hexo_site.public.glob("2021/11/28/*/index.html"))

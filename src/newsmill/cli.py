@@ -63,7 +63,8 @@ def setup_logging(debug: bool, json_logs: bool, quiet: bool) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    # Other libraries speak only when something is wrong, unless --debug.
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("newsmill").setLevel(level)
     for noisy in ("httpx", "httpcore", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -176,13 +177,75 @@ def do_run(config: Config, ctx: Ctx) -> int:
     return report.exit_code
 
 
+def queue_option(func: F) -> F:
+    return click.option(
+        "--queue",
+        default="newsmill",
+        envvar="NEWSMILL_QUEUE",
+        show_default=True,
+        help="Celery engine: the broker queue (env NEWSMILL_QUEUE).",
+    )(func)
+
+
+def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool) -> int:
+    """Enqueue every due source on the workers; with `wait`, follow the batch to the end."""
+    from newsmill.run.celery import EngineError, enqueue
+    from newsmill.run.celery import wait as wait_for
+
+    try:
+        queued = enqueue(config, queue)
+        out_console.print(f"batch {queued.batch}: {queued.sent} sources queued on {queue!r}")
+        if queued.skipped:
+            out_console.print(f"{len(queued.skipped)} sources still in flight were not queued")
+        if not wait:
+            return 0
+        started = time.monotonic()
+        report = wait_for(config, queued.batch, queue)
+    except EngineError as exc:
+        fail(str(exc), 2)
+    out_console.print(_summary_table(report))
+    new = sum(s.inserted for s in report.sources)
+    out_console.print(
+        f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
+        f"in {time.monotonic() - started:.1f}s (published once by a worker)"
+    )
+    return report.exit_code
+
+
 @cli.command()
 @config_option
+@click.option("--no-wait", is_flag=True, help="Celery engine: enqueue and return at once.")
+@queue_option
 @click.pass_obj
-def run(ctx: Ctx, config_path: Path) -> None:
+def run(ctx: Ctx, config_path: Path, no_wait: bool, queue: str) -> None:
     """Fetch every enabled source, store new articles, publish every output."""
     with user_errors(ctx.debug):
-        code = do_run(load_config(config_path), ctx)
+        config = load_config(config_path)
+        if config.run.engine == "celery":
+            code = do_run_celery(config, ctx, queue, wait=not no_wait)
+        elif no_wait:
+            fail('--no-wait needs [run] engine = "celery"', 2)
+        else:
+            code = do_run(config, ctx)
+    sys.exit(code)
+
+
+@cli.command()
+@config_option
+@click.option("-n", "--concurrency", default=8, show_default=True, help="Tasks at once.")
+@queue_option
+@click.pass_obj
+def worker(ctx: Ctx, config_path: Path, concurrency: int, queue: str) -> None:
+    """Run one worker of the celery engine until stopped (run one per core)."""
+    with user_errors(ctx.debug):
+        config = load_config(config_path)
+        if config.run.engine != "celery":
+            fail(f'{config_path}: run.engine: a worker needs engine = "celery"', 2)
+        if not config.store.url.startswith("postgresql"):
+            fail(f"{config_path}: store.url: the celery engine needs a PostgreSQL store", 2)
+        from newsmill.run.celery import run_worker
+
+        code = run_worker(config, queue, concurrency)
     sys.exit(code)
 
 
@@ -211,8 +274,9 @@ def _when(value: Any) -> str:
 @cli.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@queue_option
 @click.pass_obj
-def status(ctx: Ctx, config_path: Path, as_json: bool) -> None:
+def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
     """Show every source: last fetch, HTTP status, articles, failures, last error."""
     with user_errors(ctx.debug):
         config = load_config(config_path)
@@ -242,6 +306,43 @@ def status(ctx: Ctx, config_path: Path, as_json: bool) -> None:
             str(r.articles),
             str(r.consecutive_failures),
             r.last_error or "",
+        )
+    out_console.print(table)
+    if config.run.engine == "celery":
+        _print_engine_status(config, queue)
+
+
+def _print_engine_status(config: Config, queue: str) -> None:
+    """Queue depth, workers seen with their last heartbeat, and the newest batch."""
+    from datetime import UTC, datetime
+
+    from newsmill.run.celery import engine_status
+
+    with user_errors(False):
+        info = engine_status(config, queue)
+    depth = "broker unreachable" if info.depth is None else str(info.depth)
+    out_console.print(f"queue {info.queue!r}: {depth} messages waiting")
+    if info.batch:
+        b = info.batch
+        published = _when(b.published_at) if b.published_at else "not yet"
+        out_console.print(
+            f"last batch {b.id}: {b.done} done, {b.failed} failed, {b.pending} pending "
+            f"of {b.total}; published {published}"
+            + (f" ({b.publish_error})" if b.publish_error else "")
+        )
+    table = Table(title="workers seen")
+    for column in ("worker", "pid", "started", "last heartbeat", "ago", "tasks"):
+        table.add_column(column)
+    now = datetime.now(UTC)
+    for w in info.workers:
+        ago = (now - w.last_heartbeat).total_seconds()
+        table.add_row(
+            w.name,
+            str(w.pid),
+            _when(w.started),
+            _when(w.last_heartbeat),
+            f"{ago:.0f}s",
+            str(w.tasks_done),
         )
     out_console.print(table)
 
@@ -291,6 +392,38 @@ def sources_export(ctx: Ctx, config_path: Path, output: Path | None) -> None:
             sys.stdout.buffer.write(data)
         else:
             write_atomic(output, data)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--url", "base_url", default=None, help="The page's address, for files (rules, links)."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article (the default).")
+@click.option(
+    "--allow-private-networks", is_flag=True, help="Allow URLs on loopback or private addresses."
+)
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def extract(
+    ctx: Ctx,
+    inputs: tuple[str, ...],
+    base_url: str | None,
+    as_json: bool,
+    allow_private_networks: bool,
+    config_path: Path | None,
+) -> None:
+    """Extract articles from files (.html, .html.gz) or URLs and print their fields.
+
+    For debugging a source and for benchmarks; a bad input is reported on
+    stderr and the others are still done (exit 1 if any failed).
+    """
+    from newsmill.extract.cli import run_extract
+
+    with user_errors(ctx.debug):
+        config = load_config(config_path) if config_path else None
+        failed = run_extract(list(inputs), base_url, config, allow_private_networks)
+    sys.exit(1 if failed else 0)
 
 
 @cli.command()

@@ -213,7 +213,20 @@ class Config(_Strict):
     sources: list[SourceConfig] = []
     publish: PublishConfig = PublishConfig()
     run: RunConfig = RunConfig()
+    # [rules."host"] tables extending the shipped site rules (see clean/rules.py)
+    rules: dict[str, dict[str, Any]] = {}
     path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("rules")
+    @classmethod
+    def _valid_rules(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from newsmill.clean.rules import RuleError, load_rules
+
+        try:
+            load_rules(value)
+        except RuleError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

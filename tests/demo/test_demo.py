@@ -90,3 +90,39 @@ def test_hexo_generates_every_demo_post(demo_dir: Path, hexo_site: HexoSite) -> 
         assert f">{when:%Y-%m-%d}</time>" in page
         for category in data["categories"]:
             assert html.escape(str(category)) in page
+
+
+def records(demo_dir: Path) -> list[dict[str, object]]:
+    return [json.loads(x) for x in (demo_dir / "articles.jsonl").read_text("utf-8").splitlines()]
+
+
+def test_summary_only_sources_come_out_as_full_articles(demo_dir: Path) -> None:
+    import tomllib
+
+    from newsmill.extract.policy import is_teaser
+
+    manifest = tomllib.loads(
+        Path(__file__)
+        .parents[2]
+        .joinpath("src/newsmill/demo/samples/manifest.toml")
+        .read_text("utf-8")
+    )
+    auto = [f["source"]["name"] for f in manifest["feeds"] if f["source"]["full_text"] == "auto"]
+    teaser_sources = {"shili-xinwen", "harbor-world"}
+    assert teaser_sources <= set(auto)
+    for record in records(demo_dir):
+        if record["source"] in teaser_sources:
+            assert not is_teaser(str(record["text"])), record["title"]
+            assert str(record["text"]).count("\n") >= 3
+
+
+def test_sina_style_item_comes_out_clean(demo_dir: Path) -> None:
+    sina = [
+        r for r in records(demo_dir) if r["publisher"] and str(r["publisher"]).endswith("办公室")
+    ]
+    assert sina, "the Sina-style sample keeps its 来源 as publisher"
+    for record in sina:
+        html = str(record["content_html"])
+        for junk in ("appendQr", "qr-promo", "海量资讯", "责任编辑", "<style", "cms-style", "<!--"):
+            assert junk not in html, junk
+        assert record["editor"] and str(record["text"]).splitlines()[-1].startswith("来源：")

@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from newsmill.clean.rules import RuleBook, load_rules
 from newsmill.config import Config
+from newsmill.extract import ExtractedPage, ExtractError, extract_page
+from newsmill.extract.policy import needs_full_text
 from newsmill.fetch import Fetcher
-from newsmill.model import Article, Source
+from newsmill.fetch.robots import RobotsCache
+from newsmill.model import Article, Entry, FetchResult, Source
 from newsmill.parse import FeedError, parse_feed
 from newsmill.publish import HexoWriter, JsonlWriter, PublishReport
 from newsmill.run.filters import is_wanted
@@ -86,21 +90,40 @@ def publish_all(config: Config, store: Store) -> list[PublishReport]:
     return reports
 
 
-def articles_from_feed(
-    source: Source, body: bytes, content_type: str, base_url: str, fetched: datetime
-) -> tuple[list[Article], int]:
-    """Parse and process one feed document; returns the articles and how many were filtered."""
+@dataclass
+class FeedItems:
+    """A parsed feed on its way to the store, with the article pages fetched for it."""
+
+    entries: list[Entry]
+    fetched: datetime
+    pages: dict[str, ExtractedPage] = field(default_factory=dict)  # by entry guid
+    # Teasers whose full article is stored already: left alone, not overwritten.
+    already_full: set[str] = field(default_factory=set)
+
+
+def read_feed(source: Source, result: FetchResult) -> FeedItems:
+    """Parse a fetched feed (raises FeedError); a guid repeated in one feed is one item."""
     parsed = parse_feed(
-        body, base_url=base_url, content_type=content_type, encoding=source.encoding
+        result.body,
+        base_url=result.final_url,
+        content_type=result.content_type,
+        encoding=source.encoding,
     )
-    seen: set[str] = set()
+    unique = {entry.guid: entry for entry in reversed(parsed.entries)}
+    entries = [e for e in parsed.entries if unique.get(e.guid) is e]
+    return FeedItems(entries=entries, fetched=datetime.now(UTC))
+
+
+def build_articles(
+    source: Source, items: FeedItems, rules: RuleBook | None = None
+) -> tuple[list[Article], int]:
+    """Process every item; returns the articles and how many the filters dropped."""
     kept: list[Article] = []
     filtered = 0
-    for entry in parsed.entries:
-        if entry.guid in seen:  # a feed repeating a guid means one item
+    for entry in items.entries:
+        if entry.guid in items.already_full:
             continue
-        seen.add(entry.guid)
-        article = build_article(source, entry, fetched)
+        article = build_article(source, entry, items.fetched, rules, items.pages.get(entry.guid))
         if not is_wanted(source.include, source.exclude, article.title, article.text):
             filtered += 1
             continue
@@ -108,34 +131,124 @@ def articles_from_feed(
     return kept, filtered
 
 
-async def _run_source(fetcher: Fetcher, store: Store, source: Source) -> SourceOutcome:
+def articles_from_feed(
+    source: Source, body: bytes, content_type: str, base_url: str, fetched: datetime
+) -> tuple[list[Article], int]:
+    """Parse and process one feed document without fetching pages (tests, benchmarks)."""
+    result = FetchResult(
+        url=base_url, final_url=base_url, status=200, body=body,
+        headers={"content-type": content_type},
+    )  # fmt: skip
+    items = read_feed(source, result)
+    items.fetched = fetched
+    return build_articles(source, items)
+
+
+async def add_full_text(
+    items: FeedItems,
+    source: Source,
+    fetcher: Fetcher,
+    robots: RobotsCache,
+    store: Store,
+    rules: RuleBook,
+) -> int:
+    """Fetch and extract the article page of every teaser; returns pages that failed.
+
+    A page that cannot be had leaves the feed's summary in place: the item is
+    still stored, and the failure is logged, not counted against the source.
+    """
+    wanted = [e for e in items.entries if needs_full_text(e, source.full_text)]
+    if not wanted:
+        return 0
+    stored = await asyncio.to_thread(store.existing_guids, source.name, [e.guid for e in wanted])
+    items.already_full = stored
+    failures = 0
+
+    async def one(entry: Entry) -> None:
+        nonlocal failures
+        if not await robots.allowed(entry.link):
+            log.info("source %s: robots.txt disallows %s", source.name, entry.link)
+            return
+        rule = rules.for_url(entry.link)
+        result = await fetcher.fetch(
+            entry.link,
+            user_agent=source.user_agent or rule.user_agent or None,
+            referer=rule.referer or None,
+        )
+        if not result.ok:
+            failures += 1
+            log.warning("source %s: page %s: %s", source.name, entry.link, result.error)
+            return
+        try:
+            page = await asyncio.to_thread(
+                extract_page,
+                result.body,
+                result.final_url,
+                content_type=result.content_type,
+                encoding=source.encoding,
+                rules=rules,
+            )
+        except ExtractError as exc:
+            failures += 1
+            log.warning("source %s: page %s: %s", source.name, entry.link, exc)
+            return
+        items.pages[entry.guid] = page
+
+    await asyncio.gather(*(one(e) for e in wanted if e.guid not in stored))
+    return failures
+
+
+async def _run_source(
+    fetcher: Fetcher, robots: RobotsCache, store: Store, source: Source, rules: RuleBook
+) -> SourceOutcome:
     state = await asyncio.to_thread(store.fetch_state, source.name)
     result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
+    items = None
+    if result.ok and not result.not_modified:
+        try:
+            items = await asyncio.to_thread(read_feed, source, result)
+        except FeedError:
+            items = None  # store_fetch_result records the error
+        if items is not None:
+            await add_full_text(items, source, fetcher, robots, store, rules)
+    return await asyncio.to_thread(store_fetch_result, store, source, result, items, rules)
+
+
+def store_fetch_result(
+    store: Store,
+    source: Source,
+    result: FetchResult,
+    items: FeedItems | None = None,
+    rules: RuleBook | None = None,
+) -> SourceOutcome:
+    """Everything after the fetch of one source: parse, process, upsert, record.
+
+    Synchronous and self-contained so the local runner (in a thread) and a
+    distributed worker (in its task) run the very same code for a source.
+    """
     if not result.ok:
-        await asyncio.to_thread(store.record_fetch, source.name, result, result.error)
+        store.record_fetch(source.name, result, result.error)
         return SourceOutcome(source.name, ok=False, error=result.error)
     if result.not_modified:
-        await asyncio.to_thread(store.record_fetch, source.name, result, None)
+        store.record_fetch(source.name, result, None)
         return SourceOutcome(source.name, ok=True, not_modified=True)
-    fetched = datetime.now(UTC)
     try:
-        articles, filtered = await asyncio.to_thread(
-            articles_from_feed, source, result.body, result.content_type, result.final_url, fetched
-        )
+        items = items or read_feed(source, result)
     except FeedError as exc:
         error = f"not a readable feed: {exc}"
-        await asyncio.to_thread(store.record_fetch, source.name, result, error)
+        store.record_fetch(source.name, result, error)
         return SourceOutcome(source.name, ok=False, error=error)
-    upsert = await asyncio.to_thread(store.upsert_articles, source.name, articles)
-    await asyncio.to_thread(store.record_fetch, source.name, result, None, len(articles))
+    articles, filtered = build_articles(source, items, rules)
+    upsert = store.upsert_articles(source.name, articles)
+    store.record_fetch(source.name, result, None, len(items.entries))
     return SourceOutcome(
         source.name,
         ok=True,
-        items=len(articles) + filtered,
+        items=len(items.entries),
         filtered=filtered,
         inserted=len(upsert.inserted),
         updated=len(upsert.updated),
-        unchanged=upsert.unchanged,
+        unchanged=upsert.unchanged + len(items.already_full),
     )
 
 
@@ -146,11 +259,13 @@ async def fetch_all(
 ) -> list[SourceOutcome]:
     sources = [s for s in config.resolved_sources() if s.enabled]
     outcomes: list[SourceOutcome] = []
+    rules = load_rules(config.rules)
     async with Fetcher(config.fetch) as fetcher:
+        robots = RobotsCache(fetcher)
 
         async def one(source: Source) -> SourceOutcome:
             try:
-                outcome = await _run_source(fetcher, store, source)
+                outcome = await _run_source(fetcher, robots, store, source, rules)
             except Exception as exc:  # a bug on one source must not stop the others
                 log.exception("source %s: unexpected error", source.name)
                 outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")

@@ -1,14 +1,16 @@
-"""From a feed Entry to a stored Article: the pure stages in their order.
+"""From a feed Entry (and its article page, when fetched) to a stored Article.
 
-No I/O happens here, so the same function serves the local runner, a
-distributed worker and the tests.
+The pure stages in their order; no I/O happens here, so the same function
+serves the local runner, a distributed worker and the tests.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
-from newsmill.clean import html_to_text, sanitize_html
+from newsmill.clean import RuleBook, clean_fragment, html_to_text
+from newsmill.clean.rules import default_rules
 from newsmill.dedupe import canonical_url, content_hash
 from newsmill.enrich import (
     find_editor,
@@ -17,15 +19,17 @@ from newsmill.enrich import (
     make_summary,
     pick_lead_image,
 )
+from newsmill.extract import ExtractedPage
+from newsmill.htmltools import text_weight
 from newsmill.model import Article, Entry, Source
 
 # A feed dating an item far in the future is wrong or hostile; it must not
 # pin the item to the top of every list for years.
 _FUTURE_TOLERANCE_SECONDS = 24 * 3600
+_TAGS = re.compile(r"<[^>]+>")
 
 
-def _published(entry: Entry, fetched: datetime) -> tuple[datetime, bool]:
-    when = entry.published or entry.updated
+def _published(when: datetime | None, fetched: datetime) -> tuple[datetime, bool]:
     if when is None:
         return fetched, True
     if (when - fetched).total_seconds() > _FUTURE_TOLERANCE_SECONDS:
@@ -33,14 +37,36 @@ def _published(entry: Entry, fetched: datetime) -> tuple[datetime, bool]:
     return when.astimezone(UTC), False
 
 
-def build_article(source: Source, entry: Entry, fetched: datetime) -> Article:
+def build_article(
+    source: Source,
+    entry: Entry,
+    fetched: datetime,
+    rules: RuleBook | None = None,
+    page: ExtractedPage | None = None,
+) -> Article:
+    """Clean, enrich and key one item; the page's content wins when it is the longer."""
+    rules = rules or default_rules()
     base = entry.link or source.url
+    rule = rules.for_url(base)
     raw_html = entry.content_html or entry.summary_html
-    content = sanitize_html(raw_html, base)
+    # Editor lines are removed as boilerplate, so they are read before cleaning.
+    raw_text = _TAGS.sub("\n", raw_html)
+    content = clean_fragment(raw_html, base, rule)
     text = html_to_text(content)
-    published, fallback = _published(entry, fetched)
+    from_page = page is not None and text_weight(page.text) > text_weight(text)
+    if page is not None and from_page:
+        content, text = page.content_html, page.text
+    published, fallback = _published(
+        entry.published or entry.updated or (page.published if page else None), fetched
+    )
     url = entry.link or source.url
-    title = entry.title or make_summary(text, 80) or "(untitled)"
+    title = entry.title or (page.title if page else "") or make_summary(text, 80) or "(untitled)"
+    lead_image = (page.lead_image if page else None) or pick_lead_image(
+        entry, raw_html, content, base
+    )
+    if lead_image is None and from_page:
+        lead_image = pick_lead_image(Entry(guid="", link="", title=""), content, content, base)
+    tags = list(dict.fromkeys(entry.categories or (page.tags if page else [])))[:10]
     return Article(
         id=Article.make_id(source.name, entry.guid),
         source=source.name,
@@ -48,19 +74,20 @@ def build_article(source: Source, entry: Entry, fetched: datetime) -> Article:
         url=url,
         canonical_url=canonical_url(url),
         title=title,
-        author=entry.author or source.author,
+        author=entry.author or (page.author if page and page.author else "") or source.author,
         categories=list(source.categories),
-        tags=list(dict.fromkeys(entry.categories))[:10],
+        tags=tags,
         published=published,
         updated=entry.updated.astimezone(UTC) if entry.updated else None,
         fetched=fetched,
         date_is_fallback=fallback,
-        lead_image=pick_lead_image(entry, raw_html, content, base),
+        lead_image=lead_image,
         content_html=content,
         text=text,
         summary=make_summary(text),
-        language=guess_language(f"{title}\n{text}"),
-        publisher=find_publisher(text),
-        editor=find_editor(text),
+        language=(page.language if page and from_page else None)
+        or guess_language(f"{title}\n{text}"),
+        publisher=(page.publisher if page else None) or find_publisher(text),
+        editor=(page.editor if page else None) or find_editor(raw_text),
         content_hash=content_hash(title, text),
     )

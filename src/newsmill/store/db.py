@@ -301,6 +301,20 @@ class Store:
                 conn.execute(insert(articles), pending_inserts)  # one executemany
         return report
 
+    def existing_guids(self, source: str, guids: Sequence[str]) -> set[str]:
+        """Which of these items the store already holds for the source."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(guids), 500):
+                chunk = list(guids[start : start + 500])
+                rows = conn.execute(
+                    select(articles.c.guid).where(
+                        articles.c.source == source, articles.c.guid.in_(chunk)
+                    )
+                )
+                found.update(r.guid for r in rows)
+        return found
+
     def iter_articles(self, source: str | None = None) -> Iterator[Article]:
         """Every article, newest first (ties broken by id so the order is stable)."""
         query = select(articles).order_by(articles.c.published.desc(), articles.c.id)

@@ -1,0 +1,95 @@
+"""Publish times as pages show them: ISO in meta tags, and the many Chinese forms in text.
+
+A time without an offset is read in the page's zone (Beijing time for Chinese
+pages), because that is what the page meant; the result is always aware.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateutil_parser
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# 2026年11月28日 08:07, 2026-11-28 08:07:44, 2026/11/28 08:07, 2026.11.28 8:07
+_FULL = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?:T|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
+)
+# 11-28 08:07 or 11月28日 08:07, the year given elsewhere (URL, copyright line)
+_SHORT = re.compile(
+    r"(?<![\d\-/.])(?P<m>\d{1,2})\s*[月\-/]\s*(?P<d>\d{1,2})\s*日?\s+(?P<H>\d{1,2})[:：](?P<M>\d{2})"
+    r"(?:[:：](?P<S>\d{2}))?"
+)
+_YEAR_IN_URL = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[/\-_]?)(\d{2})(?:[/\-_]?)(\d{2})?(?!\d)")
+# Words that introduce the publish time on Chinese and English pages.
+_CUE = re.compile(
+    r"发布时间|发布于|发表于|时间[:：]|日期[:：]|更新时间|Published|Updated|Posted", re.I
+)
+
+
+def _build(groups: dict[str, str | None], year: int, tz: tzinfo) -> datetime | None:
+    try:
+        return datetime(
+            year,
+            int(groups["m"] or 0),
+            int(groups["d"] or 0),
+            int(groups.get("H") or 0),
+            int(groups.get("M") or 0),
+            int(groups.get("S") or 0),
+            tzinfo=tz,
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_date(value: str, tz: tzinfo = SHANGHAI) -> datetime | None:
+    """Any single date string: ISO 8601, RFC 822, Chinese forms; aware in `tz` if naive."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) in (10, 13):  # Unix seconds or milliseconds
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        try:
+            return datetime.fromtimestamp(seconds, tz)
+        except (OverflowError, OSError, ValueError):
+            return None
+    match = _FULL.search(value)
+    if match and not re.search(r"[+-]\d{2}:?\d{2}$|Z$", value):
+        return _build(match.groupdict(), int(match.group("y")), tz)
+    try:
+        parsed = dateutil_parser.parse(value, fuzzy=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def year_hint(url: str) -> int | None:
+    match = _YEAR_IN_URL.search(url)
+    return int(match.group(1)) if match else None
+
+
+def find_date_in_text(text: str, tz: tzinfo, year: int | None = None) -> datetime | None:
+    """The publish time shown in page text: a full date with a time after a cue word
+    if there is one, else the first full date with a time, else a short form."""
+    best: datetime | None = None
+    for cue in _CUE.finditer(text):
+        window = text[cue.end() : cue.end() + 60]
+        match = _FULL.search(window)
+        if match and match.group("H"):
+            return _build(match.groupdict(), int(match.group("y")), tz)
+    for match in _FULL.finditer(text):
+        found = _build(match.groupdict(), int(match.group("y")), tz)
+        if found is None:
+            continue
+        if match.group("H"):
+            return found
+        best = best or found
+    if best is None and year:
+        match = _SHORT.search(text)
+        if match:
+            best = _build(match.groupdict(), year, tz)
+    return best

@@ -1,0 +1,280 @@
+"""Page metadata: title, time, author, publisher (来源), editor, image, language, tags.
+
+Sources are tried from the most to the least explicit: site rules, meta tags
+and JSON-LD, then patterns in the visible text, which is where Chinese news
+pages put 来源, 作者 and 责任编辑.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from newsmill.clean.rules import SiteRule, first_match
+from newsmill.extract.dates import SHANGHAI, find_date_in_text, parse_date, year_hint
+
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}|·|::|»)\s*")
+PUBLISHER = re.compile(
+    r"(?:^|[\s　|｜])(?:文章|稿件|新闻)?来源\s*[:：]\s*(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
+)
+_AUTHOR = re.compile(
+    r"(?:作者|记者|撰文|文\s*/|文｜|文\|)\s*[:：]?\s*(?P<name>[\u4e00-\u9fffA-Za-z·]{2,12}"
+    r"(?:[、\s][\u4e00-\u9fff]{2,4}){0,3})"
+)
+_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z·]{2,10})")
+_BY = re.compile(
+    r"^\s*(?:By|BY|by)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+(?:and\s+)?[A-Z][\w.'’-]+){0,4})"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publication_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "bytedance:published_time",
+    "weibo:article:create_at",
+    "article.published",
+    "datepublished",
+)
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "dc.creator",
+    "byl",
+    "sailthru.author",
+)
+
+
+@dataclass
+class PageMeta:
+    title: str = ""
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    lead_image: str | None = None
+    publisher: str | None = None
+    editor: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _meta(root: HtmlElement) -> dict[str, str]:
+    """Every <meta name|property|itemprop=... content=...>, keys lower-cased, first wins."""
+    found: dict[str, str] = {}
+    for element in root.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop")
+        content = element.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), content.strip())
+    for element in root.iter("time"):
+        if element.get("itemprop") and element.get("datetime"):
+            found.setdefault(element.get("itemprop", "").lower(), element.get("datetime", ""))
+    return found
+
+
+def _json_ld(root: HtmlElement) -> list[dict[str, Any]]:
+    """Article-like objects from JSON-LD scripts (including @graph lists)."""
+    objects: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if any(
+                    isinstance(k, str) and ("Article" in k or k == "BlogPosting") for k in kinds
+                ):
+                    objects.append(item)
+    return objects
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return ", ".join(names) or None
+    return None
+
+
+def _text_of(element: HtmlElement | None) -> str:
+    if element is None:
+        return ""
+    return re.sub(r"\s+", " ", element.text_content()).strip()
+
+
+def clean_title(raw: str, candidates: list[str]) -> str:
+    """A headline without the site's suffix (`_网易新闻`, `| 澎湃新闻`, `- Reuters`).
+
+    A heading or og:title that the <title> contains is the headline itself; else
+    the longest part of the <title> between separators is.
+    """
+    raw = re.sub(r"\s+", " ", raw).strip()
+    for candidate in candidates:
+        candidate = re.sub(r"\s+", " ", candidate).strip()
+        if len(candidate) >= 4 and raw.startswith(candidate):
+            return candidate
+    parts = [p for p in _TITLE_SEPARATORS.split(raw) if p]
+    if len(parts) <= 1:
+        return raw
+    # Keep the leading run of parts as long as it is clearly the headline.
+    longest = max(parts, key=len)
+    return longest if len(longest) >= 0.4 * len(raw) or len(parts[0]) < len(longest) else parts[0]
+
+
+def _language(root: HtmlElement, text: str) -> str | None:
+    declared = (root.get("lang") or root.get("xml:lang") or "").strip().lower()
+    sample = text[:3000]
+    cjk, latin = len(_CJK.findall(sample)), len(_LATIN.findall(sample))
+    guessed = None if cjk + latin == 0 else "zh" if cjk * 2 >= latin / 4 else "en"
+    if declared:
+        primary = declared.split("-")[0]
+        if guessed is None or (primary == "zh") == (guessed == "zh"):
+            return "zh" if primary == "zh" else primary
+    return guessed
+
+
+def page_timezone(language: str | None, url: str) -> tzinfo:
+    """Beijing time for Chinese pages (what their shown times mean), else UTC."""
+    from datetime import UTC
+
+    if language == "zh" or url.rsplit("/", 1)[0].endswith((".cn", ".com.cn")):
+        return SHANGHAI
+    return UTC
+
+
+def header_window(page_text: str, title: str, size: int = 600) -> str:
+    """The text from the headline on: where bylines, times and 来源 are printed."""
+    at = page_text.find(title[:20]) if title else -1
+    return page_text[at : at + size] if at >= 0 else page_text[: size * 3]
+
+
+def read_declared(root: HtmlElement) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Meta tags and JSON-LD objects; read before scripts are dropped."""
+    return _meta(root), _json_ld(root)
+
+
+def read_metadata(
+    root: HtmlElement,
+    url: str,
+    rule: SiteRule,
+    page_text: str,
+    declared_data: tuple[dict[str, str], list[dict[str, Any]]],
+) -> PageMeta:
+    """Metadata from the whole page, before any of it is removed as chrome."""
+    meta, ld = declared_data
+    result = PageMeta()
+    result.language = _language(root, page_text)
+    tz = page_timezone(result.language, url)
+
+    h1 = first_match(root, rule.selectors("title")) if rule.title else None
+    if h1 is None:
+        h1 = next(iter(root.iter("h1")), None)
+    h1_text = _text_of(h1)
+    og = [t for t in (meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
+    ld_title = next((o["headline"] for o in ld if isinstance(o.get("headline"), str)), "")
+    title_tag = _text_of(next(iter(root.iter("title")), None))
+    if rule.title and h1_text:
+        result.title = h1_text
+    else:
+        candidates = [t for t in (h1_text, *og, ld_title) if t]
+        result.title = clean_title(title_tag, candidates) if title_tag else ""
+        result.title = result.title or (candidates[0] if candidates else "")
+    header = header_window(page_text, h1_text or result.title)
+
+    # Publish time: a site rule, then the time shown by the headline (what the
+    # reader sees, in the page's zone), then meta tags and JSON-LD.
+    shown = None
+    for selector in rule.selectors("published"):
+        for element in selector(root):
+            value = element.get("datetime") or element.get("content") or _text_of(element)
+            shown = parse_date(value, tz) or find_date_in_text(value, tz, year_hint(url))
+            if shown:
+                break
+        if shown:
+            break
+    if shown is None:
+        shown = find_date_in_text(header, tz, year_hint(url))
+    declared = None
+    for key in _PUBLISHED_META:
+        if key in meta and (declared := parse_date(meta[key], tz)):
+            break
+    if declared is None:
+        for obj in ld:
+            value = obj.get("datePublished")
+            if isinstance(value, str) and (declared := parse_date(value, tz)):
+                break
+    result.published = shown or declared
+    modified = meta.get("article:modified_time") or next(
+        (o["dateModified"] for o in ld if isinstance(o.get("dateModified"), str)), ""
+    )
+    result.updated = parse_date(modified, tz) if modified else None
+
+    author = _text_of(first_match(root, rule.selectors("author"))) if rule.author else ""
+    if not author:
+        author = next(
+            (meta[k] for k in _AUTHOR_META if meta.get(k) and not meta[k].startswith("http")), ""
+        )
+    if not author:
+        author = next((n for n in (_name(o.get("author")) for o in ld) if n), "")
+    if not author and (m := _AUTHOR.search(header) or _BY.search(header)):
+        author = m.group("name")
+    result.author = author.strip() or None
+
+    publisher = _text_of(first_match(root, rule.selectors("publisher"))) if rule.publisher else ""
+    if publisher:
+        match = PUBLISHER.search(" " + publisher)
+        publisher = match.group("name") if match else publisher.strip("：: ")
+    elif match := PUBLISHER.search(header):
+        publisher = match.group("name")
+    result.publisher = publisher or None
+    if m := _EDITOR.search(page_text):
+        result.editor = m.group("name")
+
+    image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
+    if not image:
+        for obj in ld:
+            candidate = obj.get("image")
+            if isinstance(candidate, list) and candidate:
+                candidate = candidate[0]
+            if isinstance(candidate, dict):
+                candidate = candidate.get("url")
+            if isinstance(candidate, str):
+                image = candidate
+                break
+    result.lead_image = urljoin(url, image) if image else None
+
+    keywords = meta.get("keywords") or meta.get("news_keywords") or ""
+    tags = [t.strip() for t in re.split(r"[,，;；]", keywords) if t.strip()]
+    result.tags = list(dict.fromkeys(t for t in tags if len(t) <= 30))[:10]
+    return result

@@ -1,0 +1,131 @@
+"""An article page to an article: main content as clean HTML, plus its metadata."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsmill.clean.boilerplate import clean_tree, iframes_to_links, resolve_lazy_images
+from newsmill.clean.rules import RuleBook, SiteRule, default_rules, first_match
+from newsmill.clean.sanitize import sanitize_html
+from newsmill.clean.text import html_to_text
+from newsmill.extract.content import find_main, prune
+from newsmill.extract.metadata import PUBLISHER, read_declared, read_metadata
+from newsmill.fetch.decode import decode_document
+from newsmill.htmltools import drop_keep_tail, remove_junk
+
+_NOT_TEXT = ("script", "style", "noscript", "template")
+
+
+class ExtractError(Exception):
+    """The document is not an HTML page we can read."""
+
+
+@dataclass
+class ExtractedPage:
+    url: str
+    title: str
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    lead_image: str | None
+    publisher: str | None
+    editor: str | None
+    language: str | None
+    content_html: str
+    text: str
+    tags: list[str] = field(default_factory=list)
+
+
+def parse_html(
+    document: bytes | str, content_type: str = "", encoding: str | None = None
+) -> HtmlElement:
+    text = (
+        document
+        if isinstance(document, str)
+        else decode_document(document, content_type, encoding)[0]
+    )
+    if not text.strip():
+        raise ExtractError("empty document")
+    # lxml refuses str with an encoding declaration; the text is decoded already.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractError(f"not HTML: {exc}") from None
+
+
+def visible_text(root: HtmlElement) -> str:
+    """The page's text as a reader sees it; drops scripts and styles from the tree."""
+    for element in list(root.iter(*_NOT_TEXT)):
+        drop_keep_tail(element)
+    body = root.find("body")
+    text = (body if body is not None else root).text_content()
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _content_nodes(root: HtmlElement, rule: SiteRule) -> tuple[list[HtmlElement], bool]:
+    """The article's element(s), and whether page chrome was already removed from them."""
+    if rule.content:
+        chosen = first_match(root, rule.selectors("content"))
+        if chosen is not None and len(chosen.text_content().strip()) > 20:
+            return [chosen], False
+    remove_junk(root)
+    return find_main(root), True
+
+
+def _serialize(nodes: list[HtmlElement], title: str) -> str:
+    parts = []
+    for node in nodes:
+        for heading in list(node.iter("h1")):
+            if heading.text_content().strip() in ("", title.strip()) or heading is node:
+                drop_keep_tail(heading)
+        parts.append(etree.tostring(node, encoding="unicode", method="html", with_tail=False))
+    return "".join(parts)
+
+
+def extract_page(
+    document: bytes | str,
+    url: str,
+    *,
+    content_type: str = "",
+    encoding: str | None = None,
+    rules: RuleBook | None = None,
+) -> ExtractedPage:
+    """Extract one article page; raises ExtractError if it is not a readable page."""
+    root = parse_html(document, content_type, encoding)
+    rule = (rules or default_rules()).for_url(url)
+    # Metadata first: it reads JSON-LD scripts and bylines that cleaning removes.
+    declared = read_declared(root)
+    page = read_metadata(root, url, rule, visible_text(root), declared)
+    resolve_lazy_images(root)
+    iframes_to_links(root, url)  # before chrome removal drops every iframe
+    nodes, chrome_removed = _content_nodes(root, rule)
+    for node in nodes:
+        clean_tree(node, rule, url, remove_chrome=not chrome_removed)
+        prune(node)
+    content_html = sanitize_html(_serialize(nodes, page.title), url)
+    text = html_to_text(content_html)
+    publisher = page.publisher
+    if publisher is None and (match := PUBLISHER.search(text[-300:])):
+        publisher = match.group("name")
+    return ExtractedPage(
+        url=url,
+        title=page.title,
+        author=page.author,
+        published=page.published,
+        updated=page.updated,
+        lead_image=page.lead_image,
+        publisher=publisher,
+        editor=page.editor,
+        language=page.language,
+        content_html=content_html,
+        text=text,
+        tags=page.tags,
+    )
