@@ -200,6 +200,17 @@ class PublishConfig(_Strict):
         return self.keep if isinstance(self.keep, int) else None
 
 
+class DedupeConfig(_Strict):
+    """Cross-source story clustering (see docs/dedupe.md for how to tune it)."""
+
+    enabled: bool = True
+    # Estimated Jaccard similarity of shingles at which two articles are one story.
+    threshold: float = Field(0.5, gt=0.0, le=1.0)
+    canonical: Literal["earliest", "most_complete"] = "earliest"
+    window: Duration = 7 * 86400.0  # only articles published this close are compared
+    publish_duplicates: bool = False  # Hexo/Hugo/Jekyll: write non-canonical articles too
+
+
 class RunConfig(_Strict):
     engine: Literal["local", "celery"] = "local"
     broker: str = "redis://127.0.0.1:6379/0"
@@ -213,6 +224,7 @@ class Config(_Strict):
     sources: list[SourceConfig] = []
     publish: PublishConfig = PublishConfig()
     run: RunConfig = RunConfig()
+    dedupe: DedupeConfig = DedupeConfig()
     # [rules."host"] tables extending the shipped site rules (see clean/rules.py)
     rules: dict[str, dict[str, Any]] = {}
     path: Path | None = Field(default=None, exclude=True)

@@ -109,6 +109,10 @@ class Article:
     editor: str | None
     content_hash: str
     fingerprint: str | None = None
+    # The story this article belongs to (shared across sources) and, when it is
+    # not the story's canonical article, the id of the one that is.
+    cluster: str | None = None
+    duplicate_of: str | None = None
 
     @staticmethod
     def make_id(source: str, guid: str) -> str:

@@ -39,7 +39,14 @@ def posts(demo_dir: Path) -> list[Path]:
 def test_demo_makes_posts_and_jsonl(demo_dir: Path) -> None:
     assert len(posts(demo_dir)) >= 20
     records = [json.loads(x) for x in (demo_dir / "articles.jsonl").read_text("utf-8").splitlines()]
-    assert len(records) == len(posts(demo_dir))
+    # One story is carried by two sources: JSONL has both, Hexo the canonical one.
+    assert len([r for r in records if r["duplicate_of"] is None]) == len(posts(demo_dir))
+    duplicates = [r for r in records if r["duplicate_of"]]
+    assert len(duplicates) == 1
+    (copy,) = duplicates
+    (canonical,) = [r for r in records if r["id"] == copy["duplicate_of"]]
+    assert copy["source"] != canonical["source"] and copy["cluster"] == canonical["cluster"]
+    assert {copy["source"], canonical["source"]} == {"caijing-guonei", "zhengquan-shichang"}
     groups = {r["categories"][0] for r in records}
     assert len(groups) >= 3
     assert {r["language"] for r in records} >= {"zh", "en"}

@@ -27,6 +27,14 @@ _TRACKING_EXACT = {
     "mkt_tok",
     "ref_src",
     "vd_source",
+    # cache busters that make every fetch of a feed show a "new" link
+    "_",
+    "ts",
+    "cb",
+    "cachebuster",
+    "nocache",
+    "rnd",
+    "rand",
 }
 _TRACKING_PREFIX = re.compile(r"^(utm_|pk_|mtm_|hmsr|hmpl|hmcu|hmkw|hmci)", re.IGNORECASE)
 
@@ -52,16 +60,23 @@ def strip_tracking(url: str) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, fragment or tracking parameters,
-    sorted query; the key that says two links are one article."""
+    """The key that says two links are one article: https, host without `www.`, no
+    default port, fragment or tracking parameters, sorted query.
+
+    http/https and `www.` are folded because sites serve the same page under
+    each; the result is a key for comparison, not a link to follow.
+    """
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return url.strip()
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return url.strip()
-    host = parts.hostname.lower()
-    port = parts.port if parts.port not in (None, 80, 443) else None
+    host = parts.hostname.lower().removeprefix("www.")
+    try:
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:
+        port = None
     netloc = f"{host}:{port}" if port else host
     query = sorted(
         (k, v)
@@ -69,4 +84,4 @@ def canonical_url(url: str) -> str:
         if not is_tracking_param(k)
     )
     path = parts.path or "/"
-    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query), ""))
+    return urlunsplit(("https", netloc, path, urlencode(query), ""))

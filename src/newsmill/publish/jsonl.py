@@ -27,6 +27,7 @@ class JsonlWriter:
     """Rewrites the file only when its content changes, so a quiet run touches nothing."""
 
     name = "jsonl"
+    wants_duplicates = True  # every article, with its cluster and duplicate_of
 
     def __init__(self, path: Path, sources: Mapping[str, Source]) -> None:
         self.path = path

@@ -11,11 +11,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from newsmill.clean.rules import RuleBook, load_rules
 from newsmill.config import Config
+from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
 from newsmill.extract import ExtractedPage, ExtractError, extract_page
 from newsmill.extract.policy import needs_full_text
 from newsmill.fetch import Fetcher
@@ -80,11 +81,31 @@ def make_writers(config: Config) -> list[Writer]:
     return writers
 
 
+def deduplicate(config: Config, store: Store) -> DedupeReport | None:
+    """Cluster the articles stored since the last pass; a no-op when none are new."""
+    if not config.dedupe.enabled:
+        return None
+    settings = DedupeSettings(
+        threshold=config.dedupe.threshold,
+        canonical=config.dedupe.canonical,
+        window=timedelta(seconds=config.dedupe.window),
+    )
+    return Deduper(store, settings).run()
+
+
 def publish_all(config: Config, store: Store) -> list[PublishReport]:
-    """Every configured output from the store; unchanged files are left alone."""
+    """Every configured output from the store; unchanged files are left alone.
+
+    Pending articles are deduplicated first, so every output agrees on which
+    article of a story is the canonical one.
+    """
+    deduplicate(config, store)
     reports = []
     for writer in make_writers(config):
-        report = writer.publish(store.iter_articles())
+        canonical_only = not (
+            getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
+        )
+        report = writer.publish(store.iter_articles(canonical_only=canonical_only))
         log.info("%s", report)
         reports.append(report)
     return reports

@@ -146,6 +146,8 @@ def row_to_article(row: Any) -> Article:
         editor=m["editor"],
         content_hash=m["content_hash"],
         fingerprint=m["fingerprint"],
+        cluster=m["cluster"],
+        duplicate_of=m["duplicate_of"],
     )
 
 
@@ -292,6 +294,8 @@ class Store:
                     report.unchanged += 1
                     continue
                 changes.update(text=new["text"], summary=new["summary"], changed_at=now)
+                if "content_hash" in changes or "title" in changes:
+                    changes["fingerprint"] = None  # deduplicate it again
                 if isinstance(found, _Pending):  # not inserted yet: amend the pending row
                     found._mapping.update(changes)
                     continue
@@ -315,11 +319,78 @@ class Store:
                 found.update(r.guid for r in rows)
         return found
 
-    def iter_articles(self, source: str | None = None) -> Iterator[Article]:
+    # -- near-duplicate clusters ---------------------------------------------
+
+    def pending_dedupe(self) -> list[Any]:
+        """Articles not yet deduplicated (new or changed), oldest first."""
+        query = (
+            select(
+                articles.c.id,
+                articles.c.source,
+                articles.c.published,
+                articles.c.title,
+                articles.c.text,
+                articles.c.canonical_url,
+                articles.c.content_hash,
+                articles.c.cluster,
+            )
+            .where(articles.c.fingerprint.is_(None))
+            .order_by(articles.c.published, articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def _member_columns(self) -> list[Any]:
+        return [
+            articles.c.id, articles.c.source, articles.c.published,
+            func.length(articles.c.text).label("length"), articles.c.canonical_url,
+            articles.c.content_hash, articles.c.cluster, articles.c.duplicate_of,
+        ]  # fmt: skip
+
+    def dedupe_neighbours(self, start: datetime, end: datetime) -> Iterator[Any]:
+        """Deduplicated articles published in [start, end], with their fingerprints."""
+        query = select(*self._member_columns(), articles.c.fingerprint).where(
+            articles.c.fingerprint.is_not(None),
+            articles.c.published >= start,
+            articles.c.published <= end,
+        )
+        with self.engine.connect() as conn:
+            yield from conn.execution_options(yield_per=2000).execute(query)
+
+    def cluster_members(self, clusters: set[str]) -> list[Any]:
+        if not clusters:
+            return []
+        found: list[Any] = []
+        names = sorted(clusters)
+        with self.engine.connect() as conn:
+            for start in range(0, len(names), 500):
+                query = select(*self._member_columns()).where(
+                    articles.c.cluster.in_(names[start : start + 500]),
+                    articles.c.fingerprint.is_not(None),
+                )
+                found.extend(conn.execute(query))
+        return found
+
+    def save_dedupe(self, updates: Sequence[tuple[str, str | None, str, str | None]]) -> None:
+        """(id, new fingerprint or None to keep, cluster, duplicate_of) for each article."""
+        if not updates:
+            return
+        with self.engine.begin() as conn:
+            for article_id, fp, cluster, duplicate_of in updates:
+                values: dict[str, Any] = {"cluster": cluster, "duplicate_of": duplicate_of}
+                if fp is not None:
+                    values["fingerprint"] = fp
+                conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+
+    def iter_articles(
+        self, source: str | None = None, canonical_only: bool = False
+    ) -> Iterator[Article]:
         """Every article, newest first (ties broken by id so the order is stable)."""
         query = select(articles).order_by(articles.c.published.desc(), articles.c.id)
         if source is not None:
             query = query.where(articles.c.source == source)
+        if canonical_only:
+            query = query.where(articles.c.duplicate_of.is_(None))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query):
                 yield row_to_article(row)

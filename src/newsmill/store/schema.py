@@ -20,7 +20,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -67,6 +69,11 @@ sources = Table(
     Column("last_error", Text),
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("items_seen", Integer, nullable=False, default=0),
+    # v3: health and scheduling
+    Column("disabled_reason", Text),
+    Column("next_due", UTCDateTime),
+    Column("interval_seconds", Integer),
+    Column("last_new_item", UTCDateTime),
 )
 
 articles = Table(
@@ -95,6 +102,9 @@ articles = Table(
     Column("content_hash", String(64), nullable=False),
     Column("fingerprint", Text),
     Column("changed_at", UTCDateTime, nullable=False),
+    # v3: near-duplicate clusters; NULL fingerprint means "not yet deduplicated"
+    Column("cluster", String(16)),
+    Column("duplicate_of", String(16)),
     UniqueConstraint("source", "guid", name="uq_articles_source_guid"),
     Index("ix_articles_source_canonical", "source", "canonical_url"),
     Index("ix_articles_published", "published"),
@@ -106,14 +116,113 @@ def _v1_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources, articles])
 
 
+# The distributed engine's ledger (newsmill.run.celery): one row per batch of
+# enqueued sources and per source in it, so a redelivered task can tell work
+# already done, and the last finisher can publish once for the whole batch.
+run_batches = Table(
+    "run_batches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created", UTCDateTime, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("publish_queued", UTCDateTime),
+    Column("published_at", UTCDateTime),
+    Column("publish_count", Integer, nullable=False, default=0),
+    Column("publish_error", Text),
+)
+
+run_tasks = Table(
+    "run_tasks",
+    metadata,
+    Column("batch", String(32), primary_key=True),
+    Column("source", String(100), primary_key=True),
+    Column("state", String(10), nullable=False),  # pending | done | failed
+    Column("deliveries", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("items", Integer, nullable=False, default=0),
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("not_modified", Boolean, nullable=False, default=False),
+    Column("finished_at", UTCDateTime),
+    Index("ix_run_tasks_batch_state", "batch", "state"),
+)
+
+run_workers = Table(
+    "run_workers",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("pid", Integer, nullable=False),
+    Column("started", UTCDateTime, nullable=False),
+    Column("last_heartbeat", UTCDateTime, nullable=False),
+    Column("tasks_done", Integer, nullable=False, default=0),
+)
+
+host_leases = Table(
+    "host_leases",
+    metadata,
+    Column("host", String(255), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires", UTCDateTime, nullable=False),
+)
+
+
+def _v2_run_engine(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[run_batches, run_tasks, run_workers, host_leases])
+
+
 # Append only: a migration once released is never edited, so every database
 # can be brought from its recorded version to the newest one.
-MIGRATIONS: list[Callable[[Connection], Any]] = [_v1_initial]
+# Items a filter turned away, remembered so they are not processed again.
+filtered_items = Table(
+    "filtered_items",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("guid", Text, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+)
+
+
+def _add_missing_columns(conn: Connection, table: Table, names: list[str]) -> None:
+    """ALTER TABLE ... ADD COLUMN for the columns a database lacks.
+
+    v1 creates tables from the current definitions, so on a new database the
+    columns of later versions exist already; on an old one they are added.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    for name in names:
+        if name in present:
+            continue
+        column = table.c[name]
+        ddl = column.type.compile(dialect=conn.dialect)
+        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {ddl}'))
+
+
+def _v3_dedupe_and_health(conn: Connection) -> None:
+    _add_missing_columns(conn, articles, ["cluster", "duplicate_of"])
+    _add_missing_columns(
+        conn, sources, ["disabled_reason", "next_due", "interval_seconds", "last_new_item"]
+    )
+    if "ix_articles_cluster" not in {i["name"] for i in inspect(conn).get_indexes("articles")}:
+        Index("ix_articles_cluster", articles.c.cluster).create(conn)
+    metadata.create_all(conn, tables=[filtered_items])
+
+
+MIGRATIONS: list[Callable[[Connection], Any]] = [
+    _v1_initial,
+    _v2_run_engine,
+    _v3_dedupe_and_health,
+]
 LATEST_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: Connection) -> int:
     """Apply the migrations a database lacks; return its version afterwards."""
+    if conn.dialect.name == "postgresql":
+        # Workers starting together must not migrate one database at once; the
+        # lock lasts until the caller's transaction ends.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7236975)"))
     schema_version.create(conn, checkfirst=True)
     current = conn.execute(
         select(schema_version.c.version).order_by(schema_version.c.version.desc())

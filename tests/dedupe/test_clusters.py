@@ -1,0 +1,132 @@
+"""Stories across sources: one canonical article per story in every output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from conftest import run_cli, write_config
+from pytest_httpserver import HTTPServer
+
+from newsmill.dedupe.near import fingerprint, similarity
+
+STORIES = [
+    (
+        "江州港前10月集装箱吞吐量增长12.4%",
+        [
+            "江州港集团11月25日发布数据，今年前10个月江州港累计完成集装箱吞吐量412万标准箱，同比增长12.4%，增速居长江沿线港口前列。",
+            "其中外贸集装箱吞吐量完成236万标准箱，同比增长15.1%；内贸集装箱吞吐量完成176万标准箱，同比增长9.0%。",
+            "港集团相关负责人介绍，今年以来江州港新开通外贸航线9条，目前共有国际航线46条，覆盖东南亚、日韩、中东及欧洲主要港口。",
+            "该负责人表示，随着冬季航线加密，预计全年吞吐量将首次突破500万标准箱。",
+        ],
+    ),
+    (
+        "Harbor city opens overnight bus network",
+        [
+            "The city's first overnight bus network starts on Monday, with eleven routes running every twenty minutes between midnight and five in the morning.",
+            "Transit officials said the routes were drawn from phone data showing where late-shift workers live, and that fares will match daytime prices.",
+            "Nurses, cleaners and bakers have waited years for this, the council's transport chair said at the depot on Thursday evening.",
+            "The network costs 4.2 million dollars a year and will be reviewed after twelve months of service.",
+        ],
+    ),
+    (
+        "江州发布低空经济三年行动方案",
+        [
+            "江州市政府11月24日印发低空经济高质量发展三年行动方案，提出到2028年全市低空经济产业规模突破300亿元。",
+            "方案明确，将建设通用机场2个、无人机起降点200个以上，开通城市低空物流航线50条。",
+            "市发改委负责人表示，将设立20亿元低空产业基金，重点支持整机制造、飞控系统和运营服务企业落户。",
+        ],
+    ),
+]
+
+
+def feed(
+    base: str, prefix: str, items: list[tuple[str, str, str]], encoding: str = "utf-8"
+) -> bytes:
+    body = "".join(
+        f"<item><title>{title}</title><link>{base}/{prefix}/{i}</link><guid>{prefix}-{i}</guid>"
+        f"<pubDate>{date}</pubDate><description><![CDATA[{html}]]></description></item>"
+        for i, (title, html, date) in enumerate(items)
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+        f"<title>{prefix}</title><link>{base}/</link>{body}</channel></rss>"
+    )
+    return xml.encode(encoding)
+
+
+def variants() -> tuple[list, list, list]:
+    wire, reencoded, rewritten = [], [], []
+    for n, (title, paragraphs) in enumerate(STORIES):
+        html = "".join(f"<p>{p}</p>" for p in paragraphs)
+        wire.append((title, html, f"Sat, 28 Nov 2026 0{n}:00:00 +0800"))
+        reencoded.append((title, html, f"Sat, 28 Nov 2026 0{n}:30:00 +0800"))
+        # Another outlet: its own headline, its own boilerplate, a sentence cut.
+        other = (
+            '<p class="lead">本报讯（记者 李青）</p>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs[:-1])
+            + '<p class="article-editor">责任编辑：周扬</p><div class="share">分享到：微博 微信</div>'
+        )
+        rewritten.append((f"【关注】{title[:8]}…", other, f"Sat, 28 Nov 2026 0{n}:45:00 +0800"))
+    return wire, reencoded, rewritten
+
+
+def test_same_stories_in_three_sources_publish_once(tmp_path: Path, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    wire, reencoded, rewritten = variants()
+    httpserver.expect_request("/wire").respond_with_data(feed(base, "wire", wire))
+    httpserver.expect_request("/gbk").respond_with_data(
+        feed(base, "gbk", reencoded[:1] + reencoded[2:], "gb18030")
+    )
+    httpserver.expect_request("/other").respond_with_data(feed(base, "other", rewritten))
+    sources = [
+        {"name": n, "url": f"{base}/{n}", "categories": ["新闻", n]}
+        for n in ("wire", "gbk", "other")
+    ]
+    config = write_config(tmp_path, sources)
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+
+    records = [json.loads(x) for x in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()]
+    assert len(records) == 8
+    stories: dict[str, list[dict]] = {}
+    for record in records:
+        stories.setdefault(record["cluster"], []).append(record)
+    assert len(stories) == 3
+    for members in stories.values():
+        canonical = [m for m in members if m["duplicate_of"] is None]
+        assert len(canonical) == 1
+        assert canonical[0]["source"] == "wire"  # the earliest
+        assert all(
+            m["duplicate_of"] == canonical[0]["id"] for m in members if m is not canonical[0]
+        )
+        assert len({m["source"] for m in members}) == len(members)
+
+    posts = list((tmp_path / "posts").glob("*.md"))
+    assert len(posts) == 3
+    titles = {yaml.safe_load(p.read_text("utf-8").split("---\n")[1])["title"] for p in posts}
+    assert titles == {title for title, _ in STORIES}
+
+    # A second run finds nothing new to cluster and changes no output.
+    before = {p: p.stat().st_mtime_ns for p in [*posts, tmp_path / "articles.jsonl"]}
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_publish_duplicates_writes_every_article(tmp_path: Path, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    wire, _, rewritten = variants()
+    httpserver.expect_request("/wire").respond_with_data(feed(base, "wire", wire))
+    httpserver.expect_request("/other").respond_with_data(feed(base, "other", rewritten))
+    sources = [{"name": n, "url": f"{base}/{n}", "categories": ["x"]} for n in ("wire", "other")]
+    config = write_config(tmp_path, sources, dedupe={"publish_duplicates": True})
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    assert len(list((tmp_path / "posts").glob("*.md"))) == 6
+
+
+def test_same_topic_different_story_is_not_a_duplicate() -> None:
+    a = "江州市人民银行11月28日宣布，下调辖内农商行存款利率，三年期定期存款利率降至1.75%，自12月1日起执行。"
+    b = "江州市人民银行11月28日宣布，对辖内小微企业再贷款额度增加50亿元，利率维持1.75%不变，自12月1日起执行。"
+    same = a.replace("宣布，", "发布通知称，")
+    assert similarity(fingerprint(a), fingerprint(same)) > 0.5
+    assert similarity(fingerprint(a), fingerprint(b)) < 0.5
