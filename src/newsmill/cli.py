@@ -14,6 +14,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -138,34 +139,44 @@ def _summary_table(report: Any) -> Table:
     return table
 
 
-def do_run(config: Config, ctx: Ctx) -> int:
+def do_run(config: Config, ctx: Ctx, due_only: bool = True) -> int:
     """Run the pipeline once with a progress bar on terminals; return the exit code."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from newsmill.run import run_once
+    from newsmill.run.stopping import stop_on_signals
 
     store = _open(config)
     try:
-        enabled = [s for s in config.sources if s.enabled]
         started = time.monotonic()
-        if sys.stderr.isatty() and not ctx.json_logs:
-            with Progress(
-                TextColumn("fetching"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.description}"),
-                console=err_console,
-                transient=True,
-            ) as progress:
-                task = progress.add_task("", total=len(enabled))
-                report = run_once(
-                    config, store, lambda o: progress.update(task, advance=1, description=o.name)
-                )
-        else:
-            report = run_once(config, store)
+        with stop_on_signals() as stop:
+            if sys.stderr.isatty() and not ctx.json_logs:
+                with Progress(
+                    TextColumn("fetching"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.description}"),
+                    console=err_console,
+                    transient=True,
+                ) as progress:
+                    task = progress.add_task("", total=None)
+                    report = run_once(
+                        config,
+                        store,
+                        lambda o: progress.update(task, advance=1, description=o.name),
+                        due_only=due_only,
+                        stop=stop,
+                    )
+            else:
+                report = run_once(config, store, due_only=due_only, stop=stop)
         elapsed = time.monotonic() - started
     finally:
         store.close()
+    if stop:
+        click.echo(
+            f"newsmill: stopped by {stop.signal_name} after finishing the writes in progress",
+            err=True,
+        )
     out_console.print(_summary_table(report))
     for output in report.outputs:
         out_console.print(str(output))
@@ -214,20 +225,45 @@ def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool) -> int:
 
 @cli.command()
 @config_option
+@click.option("--all", "all_sources", is_flag=True, help="Fetch every source, due or not.")
+@click.option("--watch", is_flag=True, help="Keep running: poll each source when it is due.")
 @click.option("--no-wait", is_flag=True, help="Celery engine: enqueue and return at once.")
 @queue_option
 @click.pass_obj
-def run(ctx: Ctx, config_path: Path, no_wait: bool, queue: str) -> None:
-    """Fetch every enabled source, store new articles, publish every output."""
+def run(
+    ctx: Ctx, config_path: Path, all_sources: bool, watch: bool, no_wait: bool, queue: str
+) -> None:
+    """Fetch every due source, store new articles, publish every output.
+
+    A source is due when its adaptive interval has passed (or it was never
+    fetched); --all fetches them all. --watch runs as a daemon until SIGTERM.
+    """
     with user_errors(ctx.debug):
         config = load_config(config_path)
         if config.run.engine == "celery":
             code = do_run_celery(config, ctx, queue, wait=not no_wait)
         elif no_wait:
             fail('--no-wait needs [run] engine = "celery"', 2)
+        elif watch:
+            code = do_watch(config)
         else:
-            code = do_run(config, ctx)
+            code = do_run(config, ctx, due_only=not all_sources)
     sys.exit(code)
+
+
+def do_watch(config: Config) -> int:
+    from newsmill.run.daemon import watch
+    from newsmill.run.stopping import stop_on_signals
+
+    store = _open(config)
+    try:
+        store.sync_sources(config.resolved_sources())
+        with stop_on_signals() as stop:
+            passes = watch(config, store, stop)
+    finally:
+        store.close()
+    click.echo(f"newsmill: stopped after {passes} passes ({stop.signal_name or 'done'})", err=True)
+    return 0
 
 
 @cli.command()
@@ -289,23 +325,28 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
     configured = {s.name for s in config.sources}
     if as_json:
         for r in rows:
-            record = dict(r.__dict__)
-            record["last_fetch"] = r.last_fetch.isoformat() if r.last_fetch else None
-            record["last_success"] = r.last_success.isoformat() if r.last_success else None
+            record = {
+                k: v.isoformat() if isinstance(v, datetime) else v for k, v in r.__dict__.items()
+            }
             record["configured"] = r.name in configured
             click.echo(json.dumps(record, ensure_ascii=False))
         return
     table = Table(title="newsmill sources")
-    for column in ("source", "last fetch", "status", "articles", "failures", "last error"):
+    columns = ("source", "last fetch", "status", "articles", "failures", "next", "last error")
+    for column in columns:
         table.add_column(column)
     for r in rows:
+        name = r.name if r.name in configured else f"{r.name} (not configured)"
+        if r.disabled_reason:
+            name = f"[red]{name} (disabled)[/red]"
         table.add_row(
-            r.name if r.name in configured else f"{r.name} (not configured)",
+            name,
             _when(r.last_fetch),
             str(r.last_status or "-"),
             str(r.articles),
             str(r.consecutive_failures),
-            r.last_error or "",
+            "disabled" if r.disabled_reason else _when(r.next_due) if r.next_due else "now",
+            r.disabled_reason or r.last_error or "",
         )
     out_console.print(table)
     if config.run.engine == "celery":
@@ -349,7 +390,7 @@ def _print_engine_status(config: Config, queue: str) -> None:
 
 @cli.group()
 def sources() -> None:
-    """Import and export the source list as OPML."""
+    """Import and export the source list as OPML; re-enable a disabled source."""
 
 
 @sources.command("import")
@@ -377,6 +418,25 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
             ) from None
         write_atomic(config_path, updated.encode("utf-8"), durable=True)
         click.echo(f"added {len(found)} sources to {config_path}")
+
+
+@sources.command("enable")
+@click.argument("name")
+@config_option
+@click.pass_obj
+def sources_enable(ctx: Ctx, name: str, config_path: Path) -> None:
+    """Turn a source disabled after repeated failures back on (due at once)."""
+    with user_errors(ctx.debug):
+        config = load_config(config_path)
+        if name not in {s.name for s in config.sources}:
+            raise ConfigError(f"{config_path}: no source named {name!r}")
+        store = _open(config)
+        try:
+            store.sync_sources(config.resolved_sources())
+            store.enable_source(name)
+        finally:
+            store.close()
+    click.echo(f"source {name} enabled")
 
 
 @sources.command("export")
@@ -441,8 +501,45 @@ def demo(ctx: Ctx, out_dir: Path) -> None:
     from newsmill.demo.runner import run_demo
 
     with user_errors(ctx.debug):
-        code = run_demo(out_dir, lambda config: do_run(config, ctx))
+        code = run_demo(out_dir, lambda config: do_run(config, ctx, due_only=False))
     sys.exit(code)
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="0 picks a free port.")
+@click.option(
+    "--dir",
+    "site_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Serve this folder instead of [publish.site] dir.",
+)
+@click.pass_obj
+def serve(ctx: Ctx, config_path: Path, host: str, port: int, site_dir: Path | None) -> None:
+    """Serve the built site over HTTP, to read it and use its search."""
+    from newsmill.publish.site.serve import make_server
+
+    with user_errors(ctx.debug):
+        if site_dir is None:
+            config = load_config(config_path)
+            if config.publish.site is None:
+                fail(f"{config_path}: publish.site: not configured", 2)
+            site_dir = config.publish.site.dir
+        if not (site_dir / "index.html").is_file():
+            fail(f"{site_dir}: no site built there yet (run `newsmill build`)", 2)
+        try:
+            server = make_server(site_dir, host, port)
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}", 2)
+    click.echo(f"Serving {site_dir} at http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main() -> None:

@@ -52,6 +52,17 @@ def parse_duration(value: object) -> float:
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 
+def _check_patterns(value: list[str]) -> list[str]:
+    """Filter rules: a keyword, or a /regex/ that must compile."""
+    for pattern in value:
+        if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
+            try:
+                re.compile(pattern[1:-1])
+            except re.error as exc:
+                raise ValueError(f"bad regex {pattern!r}: {exc}") from None
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
@@ -117,6 +128,9 @@ class SourceConfig(_Strict):
     user_agent: str | None = None
     encoding: str | None = None
     enabled: bool = True
+    interval: Duration | None = None  # fixed polling interval; default: adaptive
+    max_age: Duration | None = None  # items older than this are filtered
+    languages: list[str] = []  # e.g. ["zh", "en"]; empty: any
 
     @model_validator(mode="after")
     def _one_location(self) -> SourceConfig:
@@ -136,13 +150,7 @@ class SourceConfig(_Strict):
     @field_validator("include", "exclude")
     @classmethod
     def _valid_patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
-                try:
-                    re.compile(pattern[1:-1])
-                except re.error as exc:
-                    raise ValueError(f"bad regex {pattern!r}: {exc}") from None
-        return value
+        return _check_patterns(value)
 
 
 class HexoConfig(_Strict):
@@ -211,6 +219,37 @@ class DedupeConfig(_Strict):
     publish_duplicates: bool = False  # Hexo/Hugo/Jekyll: write non-canonical articles too
 
 
+class ScheduleConfig(_Strict):
+    """Polling: adaptive per source within [min_interval, max_interval]."""
+
+    interval: Duration = 1800.0
+    min_interval: Duration = 300.0
+    max_interval: Duration = 6 * 3600.0
+    jitter: float = Field(0.1, ge=0.0, le=0.5)
+    disable_after: int = Field(10, ge=0)  # consecutive failures; 0 never disables
+
+
+class FiltersConfig(_Strict):
+    """Filters applied to every source, on top of each source's own."""
+
+    include: list[str] = []
+    exclude: list[str] = []
+    max_age: Duration | None = None
+    languages: list[str] = []
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _valid_patterns(cls, value: list[str]) -> list[str]:
+        return _check_patterns(value)
+
+
+class TagsConfig(_Strict):
+    """Keywords as tags for items whose feed gives none."""
+
+    enabled: bool = True
+    max: int = Field(5, ge=0, le=20)
+
+
 class RunConfig(_Strict):
     engine: Literal["local", "celery"] = "local"
     broker: str = "redis://127.0.0.1:6379/0"
@@ -225,6 +264,9 @@ class Config(_Strict):
     publish: PublishConfig = PublishConfig()
     run: RunConfig = RunConfig()
     dedupe: DedupeConfig = DedupeConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    filters: FiltersConfig = FiltersConfig()
+    tags: TagsConfig = TagsConfig()
     # [rules."host"] tables extending the shipped site rules (see clean/rules.py)
     rules: dict[str, dict[str, Any]] = {}
     path: Path | None = Field(default=None, exclude=True)
@@ -266,6 +308,9 @@ class Config(_Strict):
                     user_agent=s.user_agent,
                     encoding=s.encoding,
                     enabled=s.enabled,
+                    interval=s.interval,
+                    max_age=s.max_age,
+                    languages=tuple(s.languages),
                 )
             )
         return out

@@ -25,6 +25,9 @@ class Source:
     user_agent: str | None = None
     encoding: str | None = None
     enabled: bool = True
+    interval: float | None = None
+    max_age: float | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,6 +52,7 @@ class FetchResult:
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    retry_after: float | None = None  # what the server asked for when it said "later"
 
     @property
     def ok(self) -> bool:

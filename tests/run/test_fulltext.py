@@ -73,7 +73,7 @@ def test_teasers_become_full_articles(tmp_path: Path, httpserver: HTTPServer) ->
 
     # A second run neither refetches stored pages nor overwrites them with teasers.
     hits.clear()
-    again = run_cli("run", "-c", str(config))
+    again = run_cli("run", "--all", "-c", str(config))
     assert again.exit_code == 0
     assert "/china/doc-port.shtml" not in hits and "/city/night-bus" not in hits
     after = {

@@ -72,7 +72,7 @@ def test_second_run_changes_nothing(tmp_path: Path, httpserver: HTTPServer) -> N
     assert run_cli("run", "-c", str(config)).exit_code == 0
     outputs = [*tmp_path.joinpath("posts").glob("*.md"), tmp_path / "articles.jsonl"]
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs}
-    again = run_cli("run", "-c", str(config))
+    again = run_cli("run", "--all", "-c", str(config))
     assert again.exit_code == 0
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs} == before
     assert "0 new articles" in again.output

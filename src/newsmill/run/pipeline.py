@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from newsmill.clean.rules import RuleBook, load_rules
-from newsmill.config import Config
+from newsmill.clean.rules import RuleBook, default_rules, load_rules
+from newsmill.config import Config, FiltersConfig, TagsConfig
 from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
+from newsmill.enrich.keywords import keywords
 from newsmill.extract import ExtractedPage, ExtractError, extract_page
 from newsmill.extract.policy import needs_full_text
 from newsmill.fetch import Fetcher
@@ -24,8 +25,21 @@ from newsmill.fetch.robots import RobotsCache
 from newsmill.model import Article, Entry, FetchResult, Source
 from newsmill.parse import FeedError, parse_feed
 from newsmill.publish import HexoWriter, JsonlWriter, PublishReport
-from newsmill.run.filters import is_wanted
+from newsmill.publish.hugo import HugoWriter
+from newsmill.publish.jekyll import JekyllWriter
+from newsmill.publish.retention import apply_retention
+from newsmill.publish.site import SiteWriter
+from newsmill.run.filters import rejection
 from newsmill.run.process import build_article
+from newsmill.run.schedule import (
+    ScheduleSettings,
+    backoff_interval,
+    due_at,
+    hints_from_response,
+    jittered,
+    next_interval,
+)
+from newsmill.run.stopping import StopFlag
 from newsmill.store import Store
 
 log = logging.getLogger("newsmill.run")
@@ -42,6 +56,7 @@ class SourceOutcome:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: bool = False  # not started: the run was asked to stop
 
 
 @dataclass
@@ -78,6 +93,14 @@ def make_writers(config: Config) -> list[Writer]:
         )
     if config.publish.jsonl:
         writers.append(JsonlWriter(config.publish.jsonl.path, by_name))
+    tz, publish = config.site.tz, config.publish
+    if publish.hugo:
+        writers.append(HugoWriter(publish.hugo.dir, tz, by_name, publish.hugo.placeholder_image))
+    if publish.jekyll:
+        placeholder = publish.jekyll.placeholder_image
+        writers.append(JekyllWriter(publish.jekyll.dir, tz, by_name, placeholder))
+    if publish.site:  # last: the site is the slowest output and the one people read
+        writers.append(SiteWriter(publish.site, config.site, by_name))
     return writers
 
 
@@ -99,16 +122,51 @@ def publish_all(config: Config, store: Store) -> list[PublishReport]:
     Pending articles are deduplicated first, so every output agrees on which
     article of a story is the canonical one.
     """
+    apply_retention(config.publish, store)
     deduplicate(config, store)
     reports = []
     for writer in make_writers(config):
         canonical_only = not (
             getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
         )
-        report = writer.publish(store.iter_articles(canonical_only=canonical_only))
+        publish_store = getattr(writer, "publish_store", None)
+        if publish_store is not None:  # reads only what changed (the site)
+            report = publish_store(store)
+        else:
+            report = writer.publish(store.iter_articles(canonical_only=canonical_only))
         log.info("%s", report)
         reports.append(report)
     return reports
+
+
+@dataclass(frozen=True)
+class RunPolicy:
+    """Everything from the configuration that processing a source needs, built once."""
+
+    rules: RuleBook
+    filters: FiltersConfig = field(default_factory=FiltersConfig)
+    tags: TagsConfig = field(default_factory=TagsConfig)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+
+    @classmethod
+    def from_config(cls, config: Config) -> RunPolicy:
+        s = config.schedule
+        return cls(
+            rules=load_rules(config.rules),
+            filters=config.filters,
+            tags=config.tags,
+            schedule=ScheduleSettings(
+                interval=s.interval,
+                min_interval=s.min_interval,
+                max_interval=s.max_interval,
+                jitter=s.jitter,
+                disable_after=s.disable_after,
+            ),
+        )
+
+    @classmethod
+    def default(cls) -> RunPolicy:
+        return cls(rules=default_rules())
 
 
 @dataclass
@@ -120,6 +178,9 @@ class FeedItems:
     pages: dict[str, ExtractedPage] = field(default_factory=dict)  # by entry guid
     # Teasers whose full article is stored already: left alone, not overwritten.
     already_full: set[str] = field(default_factory=set)
+    # Items a filter turned away on an earlier run: not processed again.
+    known_filtered: set[str] = field(default_factory=set)
+    ttl_minutes: int | None = None
 
 
 def read_feed(source: Source, result: FetchResult) -> FeedItems:
@@ -132,22 +193,27 @@ def read_feed(source: Source, result: FetchResult) -> FeedItems:
     )
     unique = {entry.guid: entry for entry in reversed(parsed.entries)}
     entries = [e for e in parsed.entries if unique.get(e.guid) is e]
-    return FeedItems(entries=entries, fetched=datetime.now(UTC))
+    return FeedItems(entries=entries, fetched=datetime.now(UTC), ttl_minutes=parsed.ttl_minutes)
 
 
 def build_articles(
-    source: Source, items: FeedItems, rules: RuleBook | None = None
-) -> tuple[list[Article], int]:
-    """Process every item; returns the articles and how many the filters dropped."""
+    source: Source, items: FeedItems, policy: RunPolicy | None = None
+) -> tuple[list[Article], list[tuple[str, str]]]:
+    """Process every item; returns the articles kept and (guid, reason) of those filtered."""
+    policy = policy or RunPolicy.default()
     kept: list[Article] = []
-    filtered = 0
+    filtered: list[tuple[str, str]] = []
     for entry in items.entries:
-        if entry.guid in items.already_full:
+        if entry.guid in items.already_full or entry.guid in items.known_filtered:
             continue
-        article = build_article(source, entry, items.fetched, rules, items.pages.get(entry.guid))
-        if not is_wanted(source.include, source.exclude, article.title, article.text):
-            filtered += 1
+        article = build_article(
+            source, entry, items.fetched, policy.rules, items.pages.get(entry.guid)
+        )
+        if reason := rejection(source, policy.filters, article, items.fetched):
+            filtered.append((entry.guid, reason))
             continue
+        if not article.tags and policy.tags.enabled:
+            article.tags = keywords(article.text, article.language, policy.tags.max)
         kept.append(article)
     return kept, filtered
 
@@ -162,7 +228,8 @@ def articles_from_feed(
     )  # fmt: skip
     items = read_feed(source, result)
     items.fetched = fetched
-    return build_articles(source, items)
+    articles, filtered = build_articles(source, items)
+    return articles, len(filtered)
 
 
 async def add_full_text(
@@ -219,9 +286,10 @@ async def add_full_text(
     return failures
 
 
-async def _run_source(
-    fetcher: Fetcher, robots: RobotsCache, store: Store, source: Source, rules: RuleBook
+async def run_source(
+    fetcher: Fetcher, robots: RobotsCache, store: Store, source: Source, policy: RunPolicy
 ) -> SourceOutcome:
+    """One source end to end: fetch, parse, full text, process, store, schedule."""
     state = await asyncio.to_thread(store.fetch_state, source.name)
     result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
     items = None
@@ -231,8 +299,8 @@ async def _run_source(
         except FeedError:
             items = None  # store_fetch_result records the error
         if items is not None:
-            await add_full_text(items, source, fetcher, robots, store, rules)
-    return await asyncio.to_thread(store_fetch_result, store, source, result, items, rules)
+            await add_full_text(items, source, fetcher, robots, store, policy.rules)
+    return await asyncio.to_thread(store_fetch_result, store, source, result, items, policy)
 
 
 def store_fetch_result(
@@ -240,57 +308,124 @@ def store_fetch_result(
     source: Source,
     result: FetchResult,
     items: FeedItems | None = None,
-    rules: RuleBook | None = None,
+    policy: RunPolicy | None = None,
 ) -> SourceOutcome:
-    """Everything after the fetch of one source: parse, process, upsert, record.
+    """Everything after the fetch of one source: parse, process, upsert, record, schedule.
 
     Synchronous and self-contained so the local runner (in a thread) and a
     distributed worker (in its task) run the very same code for a source.
     """
-    if not result.ok:
-        store.record_fetch(source.name, result, result.error)
-        return SourceOutcome(source.name, ok=False, error=result.error)
-    if result.not_modified:
-        store.record_fetch(source.name, result, None)
-        return SourceOutcome(source.name, ok=True, not_modified=True)
-    try:
-        items = items or read_feed(source, result)
-    except FeedError as exc:
-        error = f"not a readable feed: {exc}"
-        store.record_fetch(source.name, result, error)
+    policy = policy or RunPolicy.default()
+    now = datetime.now(UTC)
+    error = result.error
+    if result.ok and not result.not_modified:
+        try:
+            items = items or read_feed(source, result)
+        except FeedError as exc:
+            error = f"not a readable feed: {exc}"
+    if error is not None:
+        failures = store.record_fetch(source.name, result, error)
+        _schedule_failure(store, source, policy.schedule, failures, error, result, now)
         return SourceOutcome(source.name, ok=False, error=error)
-    articles, filtered = build_articles(source, items, rules)
+    if result.not_modified or items is None:
+        store.record_fetch(source.name, result, None)
+        _schedule_success(store, source, policy.schedule, result, None, now)
+        return SourceOutcome(source.name, ok=True, not_modified=True)
+    items.known_filtered = store.filtered_guids(source.name)
+    articles, filtered = build_articles(source, items, policy)
+    store.record_filtered(source.name, filtered)
     upsert = store.upsert_articles(source.name, articles)
     store.record_fetch(source.name, result, None, len(items.entries))
+    _schedule_success(store, source, policy.schedule, result, items, now)
     return SourceOutcome(
         source.name,
         ok=True,
         items=len(items.entries),
-        filtered=filtered,
+        filtered=len(filtered),
         inserted=len(upsert.inserted),
         updated=len(upsert.updated),
         unchanged=upsert.unchanged + len(items.already_full),
     )
 
 
+def _schedule_success(
+    store: Store,
+    source: Source,
+    settings: ScheduleSettings,
+    result: FetchResult,
+    items: FeedItems | None,
+    now: datetime,
+) -> None:
+    published = [e.published for e in items.entries if e.published] if items else []
+    hints = hints_from_response(result.headers, result.body, items.ttl_minutes if items else None)
+    interval = next_interval(settings, published, hints, source.interval)
+    store.schedule_source(
+        source.name,
+        due_at(now, jittered(source.name, interval, settings)),
+        interval_seconds=interval,
+        newest_item=max(published) if published else None,
+    )
+
+
+def _schedule_failure(
+    store: Store,
+    source: Source,
+    settings: ScheduleSettings,
+    failures: int,
+    error: str,
+    result: FetchResult,
+    now: datetime,
+) -> None:
+    """Back off exponentially; after `disable_after` failures in a row, disable."""
+    delay = backoff_interval(settings, failures, result.retry_after)
+    reason = None
+    if settings.disable_after and failures >= settings.disable_after:
+        reason = f"disabled after {failures} consecutive failures; last: {error}"
+        log.warning("source %s: %s", source.name, reason)
+    store.schedule_source(
+        source.name, due_at(now, jittered(source.name, delay, settings)), disabled_reason=reason
+    )
+
+
+def select_sources(config: Config, store: Store, due_only: bool) -> list[Source]:
+    """Enabled sources not disabled for failing; with `due_only`, those whose time has come."""
+    enabled = [s for s in config.resolved_sources() if s.enabled]
+    disabled = store.disabled_sources()
+    for name in sorted(set(disabled) & {s.name for s in enabled}):
+        log.warning(
+            "source %s is disabled: %s (newsmill sources enable %s)", name, disabled[name], name
+        )
+    candidates = [s for s in enabled if s.name not in disabled]
+    if not due_only:
+        return candidates
+    due = store.due_sources(datetime.now(UTC))
+    return [s for s in candidates if s.name in due]
+
+
 async def fetch_all(
     config: Config,
     store: Store,
     on_done: Callable[[SourceOutcome], None] | None = None,
+    due_only: bool = True,
+    stop: StopFlag | None = None,
 ) -> list[SourceOutcome]:
-    sources = [s for s in config.resolved_sources() if s.enabled]
+    sources = select_sources(config, store, due_only)
     outcomes: list[SourceOutcome] = []
-    rules = load_rules(config.rules)
+    policy = RunPolicy.from_config(config)
     async with Fetcher(config.fetch) as fetcher:
         robots = RobotsCache(fetcher)
 
         async def one(source: Source) -> SourceOutcome:
+            if stop:  # asked to stop: sources not started yet wait for the next run
+                return SourceOutcome(source.name, ok=True, skipped=True)
             try:
-                outcome = await _run_source(fetcher, robots, store, source, rules)
+                outcome = await run_source(fetcher, robots, store, source, policy)
             except Exception as exc:  # a bug on one source must not stop the others
                 log.exception("source %s: unexpected error", source.name)
                 outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")
-            if outcome.ok:
+            if outcome.skipped:
+                pass
+            elif outcome.ok:
                 log.info(
                     "source %s: %s",
                     source.name,
@@ -310,11 +445,18 @@ async def fetch_all(
 
 
 def run_once(
-    config: Config, store: Store, on_done: Callable[[SourceOutcome], None] | None = None
+    config: Config,
+    store: Store,
+    on_done: Callable[[SourceOutcome], None] | None = None,
+    due_only: bool = True,
+    stop: StopFlag | None = None,
+    publish: bool = True,
 ) -> RunReport:
-    """One pass for cron and CI: fetch every enabled source, store, publish."""
+    """One pass for cron and CI: fetch every due source, store, publish."""
     store.sync_sources(config.resolved_sources())
     report = RunReport()
-    report.sources = asyncio.run(fetch_all(config, store, on_done))
-    report.outputs = publish_all(config, store)
+    report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop))
+    report.sources = [s for s in report.sources if not s.skipped]
+    if publish:
+        report.outputs = publish_all(config, store)
     return report

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsmill.model import Article, FetchResult, FetchState, Source
-from newsmill.store.schema import articles, migrate, sources
+from newsmill.store.schema import articles, filtered_items, migrate, sources
 
 
 class StoreError(Exception):
@@ -73,6 +73,10 @@ class SourceStatus:
     last_error: str | None
     consecutive_failures: int
     articles: int
+    disabled_reason: str | None = None
+    next_due: datetime | None = None
+    interval_seconds: int | None = None
+    filtered: int = 0
 
 
 def _redact(url: str) -> str:
@@ -204,8 +208,12 @@ class Store:
 
     def record_fetch(
         self, name: str, result: FetchResult, error: str | None, items_seen: int = 0
-    ) -> None:
-        """Remember the outcome of one fetch: validators on success, the error on failure."""
+    ) -> int:
+        """Remember the outcome of one fetch: validators on success, the error on failure.
+
+        Returns the source's consecutive failures after this fetch (0 on success),
+        which the scheduler turns into a backoff.
+        """
         now = datetime.now(UTC)
         values: dict[str, Any] = {"last_fetch": now, "last_status": result.status or None}
         if error is None:
@@ -220,6 +228,91 @@ class Store:
             )
         with self.engine.begin() as conn:
             conn.execute(update(sources).where(sources.c.name == name).values(**values))
+            failures = conn.execute(
+                select(sources.c.consecutive_failures).where(sources.c.name == name)
+            ).scalar()
+        return int(failures or 0)
+
+    def schedule_source(
+        self,
+        name: str,
+        next_due: datetime,
+        interval_seconds: float | None = None,
+        disabled_reason: str | None = None,
+        newest_item: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"next_due": next_due}
+        if interval_seconds is not None:
+            values["interval_seconds"] = int(interval_seconds)
+        if disabled_reason:
+            values["disabled_reason"] = disabled_reason[:2000]
+        if newest_item is not None:
+            values["last_new_item"] = newest_item
+        with self.engine.begin() as conn:
+            conn.execute(update(sources).where(sources.c.name == name).values(**values))
+
+    def due_sources(self, now: datetime) -> set[str]:
+        """Sources not disabled whose next poll time has come (or was never set)."""
+        query = select(sources.c.name).where(
+            sources.c.disabled_reason.is_(None),
+            (sources.c.next_due.is_(None)) | (sources.c.next_due <= now),
+        )
+        with self.engine.connect() as conn:
+            return {r.name for r in conn.execute(query)}
+
+    def disabled_sources(self) -> dict[str, str]:
+        query = select(sources.c.name, sources.c.disabled_reason).where(
+            sources.c.disabled_reason.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return {r.name: r.disabled_reason for r in conn.execute(query)}
+
+    def next_due_time(self, names: Sequence[str]) -> datetime | None:
+        """The earliest next poll among these sources (None if one was never polled)."""
+        if not names:
+            return None
+        query = select(sources.c.next_due).where(
+            sources.c.name.in_(list(names)), sources.c.disabled_reason.is_(None)
+        )
+        with self.engine.connect() as conn:
+            times = [r.next_due for r in conn.execute(query)]
+        if not times or any(t is None for t in times):
+            return None
+        return min(times)
+
+    def enable_source(self, name: str) -> bool:
+        """Turn a disabled source back on, due at once; False if there is no such source."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(sources)
+                .where(sources.c.name == name)
+                .values(disabled_reason=None, consecutive_failures=0, next_due=None)
+            )
+        return bool(result.rowcount)
+
+    # -- filtered items ------------------------------------------------------
+
+    def filtered_guids(self, source: str) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(filtered_items.c.guid).where(filtered_items.c.source == source)
+            )
+            return {r.guid for r in rows}
+
+    def record_filtered(self, source: str, items: Sequence[tuple[str, str]]) -> None:
+        """Remember (guid, reason) of items a filter turned away, so they are not redone."""
+        if not items:
+            return
+        now = datetime.now(UTC)
+        known = self.filtered_guids(source)
+        rows = [
+            {"source": source, "guid": guid, "reason": reason[:500], "first_seen": now}
+            for guid, reason in dict(items).items()
+            if guid not in known
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(filtered_items), rows)
 
     def source_statuses(self) -> list[SourceStatus]:
         counts = (
@@ -243,6 +336,9 @@ class Store:
                     last_error=r.last_error,
                     consecutive_failures=r.consecutive_failures,
                     articles=r.n,
+                    disabled_reason=r.disabled_reason,
+                    next_due=r.next_due,
+                    interval_seconds=r.interval_seconds,
                 )
                 for r in conn.execute(query)
             ]
@@ -394,6 +490,54 @@ class Store:
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query):
                 yield row_to_article(row)
+
+    def iter_article_heads(self) -> Iterator[dict[str, Any]]:
+        """Every article but its content and text, newest first, as column -> value.
+
+        The site builder reads these for all articles and full rows only for
+        the few whose pages changed, so a quiet build does not read the archive.
+        """
+        columns = [c for c in articles.c if c.name not in ("content_html", "text")]
+        query = select(*columns).order_by(articles.c.published.desc(), articles.c.id)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=2000).execute(query):
+                yield dict(row._mapping)
+
+    def articles_by_id(self, ids: Iterable[str]) -> Iterator[Article]:
+        """The articles with these ids, in no particular order, read 500 at a time."""
+        wanted = sorted(set(ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = select(articles).where(articles.c.id.in_(wanted[start : start + 500]))
+                for row in conn.execute(query):
+                    yield row_to_article(row)
+
+    def prune_articles(
+        self, older_than: datetime | None = None, keep_per_source: int | None = None
+    ) -> list[str]:
+        """Delete articles published before `older_than` and all but the newest
+        `keep_per_source` of each source; return the ids deleted."""
+        doomed: set[str] = set()
+        with self.engine.begin() as conn:
+            if older_than is not None:
+                query = select(articles.c.id).where(articles.c.published < older_than)
+                doomed.update(conn.execute(query).scalars())
+            if keep_per_source is not None:
+                rank = (
+                    func.row_number()
+                    .over(
+                        partition_by=articles.c.source,
+                        order_by=(articles.c.published.desc(), articles.c.id),
+                    )
+                    .label("rank")
+                )
+                ranked = select(articles.c.id, rank).subquery()
+                query = select(ranked.c.id).where(ranked.c.rank > keep_per_source)
+                doomed.update(conn.execute(query).scalars())
+            ids = sorted(doomed)
+            for start in range(0, len(ids), 500):
+                conn.execute(delete(articles).where(articles.c.id.in_(ids[start : start + 500])))
+        return ids
 
     def count_articles(self) -> int:
         with self.engine.connect() as conn:

@@ -1,0 +1,61 @@
+"""`newsmill run --watch`: poll each source when it is due, publish what changed.
+
+The schedule lives in the store (each source's next_due), so a restarted
+daemon picks up where it stopped, and a cron `run` between daemon runs fits in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from newsmill.config import Config
+from newsmill.run.pipeline import RunReport, publish_all, run_once
+from newsmill.run.stopping import StopFlag
+from newsmill.store import Store
+
+log = logging.getLogger("newsmill.daemon")
+
+
+def seconds_until_next(config: Config, store: Store, now: datetime) -> float:
+    names = [s.name for s in config.sources if s.enabled]
+    upcoming = store.next_due_time(names)
+    if upcoming is None:
+        return 0.0
+    return max((upcoming - now).total_seconds(), 0.0)
+
+
+def watch(
+    config: Config,
+    store: Store,
+    stop: StopFlag,
+    on_pass: Callable[[RunReport], None] | None = None,
+    max_sleep: float = 60.0,
+) -> int:
+    """Poll until stopped; returns the number of passes made.
+
+    Each pass fetches the due sources and publishes only when something new
+    was stored (publishing is incremental, but reading the archive is not free).
+    """
+    passes = 0
+    published_once = False
+    while not stop:
+        report = run_once(config, store, due_only=True, stop=stop, publish=False)
+        passes += 1
+        changed = any(s.inserted or s.updated for s in report.sources)
+        if (changed or not published_once) and not stop:
+            report.outputs = publish_all(config, store)
+            published_once = True
+        if on_pass:
+            on_pass(report)
+        if report.sources:
+            log.info(
+                "pass %d: %d sources polled, %d failed",
+                passes, len(report.sources), len(report.failed),
+            )  # fmt: skip
+        wait = seconds_until_next(config, store, datetime.now(UTC))
+        if stop.wait(min(max(wait, 1.0), max_sleep)):
+            break
+    log.info("stopping (%s)", stop.signal_name or "done")
+    return passes
