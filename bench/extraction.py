@@ -21,13 +21,12 @@ import importlib.util
 import json
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from newsmill.extract import extract_page
-from newsmill.extract.dates import SHANGHAI
+from newsmill.extract.evaluate import score_fixtures
 
 REPO = Path(__file__).resolve().parents[1]
 AEB = REPO.parent / "shared" / "data" / "aeb"
@@ -103,49 +102,22 @@ def english(repeat: int) -> None:
         print(f"newsmill speed / trafilatura: {speeds['newsmill'] / speeds['trafilatura']:.2f}x")
 
 
-def _char_f1(predicted: str, expected: str) -> float:
-    p = Counter(c for c in predicted if not c.isspace())
-    t = Counter(c for c in expected if not c.isspace())
-    overlap = sum((p & t).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(p.values()), overlap / sum(t.values())
-    return 2 * precision * recall / (precision + recall)
-
-
-def chinese() -> None:
-    truth_path = FIXTURES / "truth.json"
-    if not truth_path.exists():
-        print("no Chinese fixtures (tests/data/extract/truth.json)")
-        return
-    truth = json.loads(truth_path.read_text("utf-8"))
-    rows = {k: v for k, v in truth.items() if v.get("lang") == "zh"}
-    f1s, titles, times, people, leaks, lines = [], 0, 0, 0, 0, 0
-    started = time.perf_counter()
-    for name, expected in rows.items():
-        page = extract_page((FIXTURES / name).read_bytes(), expected["url"])
-        f1s.append(_char_f1(page.text, "\n".join(expected["paragraphs"])))
-        titles += page.title == expected["title"]
-        shown = expected["published"]
-        got = (
-            page.published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if page.published else ""
+def fixtures() -> None:
+    for lang, label in (("zh", "Chinese"), ("en", "English")):
+        s = score_fixtures(FIXTURES, lang)
+        if s is None:
+            print("no fixtures (tests/data/extract/truth.json)")
+            return
+        print(f"\n{label} fixture pages: {s['pages']:.0f} ({s['ms_per_page']:.1f} ms/page)")
+        print(f"  body character F1        {s['char_f1']:.3f}   (target >= 0.98)")
+        print(f"  exact title              {s['title']:.1%}   (target >= 97%)")
+        print(f"  publish time to minute   {s['time']:.1%}   (target >= 95%)")
+        print(f"  author or publisher      {s['people']:.1%}   (target >= 80%)")
+        print(f"  lead image               {s['lead_image']:.1%}")
+        print(
+            f"  boilerplate lines leaked {s['leaked_lines']:.0f}/{s['boilerplate_lines']:.0f}"
+            f" = {s['leaked']:.1%}   (target <= 5%)"
         )
-        times += got == shown
-        wanted = {expected.get("author"), expected.get("publisher")} - {None}
-        people += bool(wanted & {page.author, page.publisher}) or not wanted
-        for line in expected.get("boilerplate", []):
-            lines += 1
-            leaks += line in page.text
-    elapsed = time.perf_counter() - started
-    n = len(rows)
-    print(f"\nChinese fixtures: {n} pages ({elapsed / n * 1000:.1f} ms/page)")
-    print(f"  body character F1        {sum(f1s) / n:.3f}   (target >= 0.98)")
-    print(f"  exact title              {titles / n:.1%}   (target >= 97%)")
-    print(f"  publish time to minute   {times / n:.1%}   (target >= 95%)")
-    print(f"  author or publisher      {people / n:.1%}   (target >= 80%)")
-    print(
-        f"  boilerplate lines leaked {leaks}/{lines} = {leaks / max(lines, 1):.1%}   (target <= 5%)"
-    )
 
 
 def main() -> None:
@@ -153,7 +125,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     opts = parser.parse_args()
     english(opts.repeat)
-    chinese()
+    fixtures()
 
 
 if __name__ == "__main__":

@@ -136,3 +136,10 @@ def test_durations(text: str | int, seconds: float) -> None:
 def test_default_store_lives_beside_the_config(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "[site]\ntitle = 'x'\n"))
     assert config.store.url == f"sqlite:///{tmp_path.resolve()}/newsmill.db"
+
+
+def test_the_shipped_example_config_is_valid() -> None:
+    from conftest import REPO
+
+    config = load_config(REPO / "examples" / "newsmill.toml")
+    assert config.sources and config.publish.hexo is not None

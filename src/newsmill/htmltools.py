@@ -20,7 +20,8 @@ NEGATIVE_WORDS = frozenset(
     cookies outbrain taboola widget widgets toolbar login signup pagination pager copyright
     disclaimer qrcode qr erweima appendqr hot rank ranking xgyd xgwz tuijian bio byline tags
     tagcloud skip print hidden rating reactions popular trending follow disqus author meta
-    dateline timestamp caption credit newsletter paywall more also next prev previous""".split()
+    dateline timestamp caption credit newsletter paywall more also next prev previous
+    donate donation membership""".split()
 )
 POSITIVE_WORDS = frozenset(
     """article articles body content contents entry main post story text blog artibody detail

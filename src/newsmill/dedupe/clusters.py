@@ -1,15 +1,20 @@
 """One story, one article: stored articles grouped into clusters across sources.
 
-Runs over the articles not yet deduplicated (their fingerprint is NULL: new,
-or changed since), against the stored ones published near them, so a run
-that crashed half-way simply finishes the job next time.
+`StoryIndex` is the in-memory core (exact keys, LSH, clusters, canonical
+choice); `Deduper` feeds it from the store: the articles not yet deduplicated
+(fingerprint NULL: new, or changed since) against the stored ones published
+near them, so a run that crashed half-way simply finishes the job next time.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+from datasketch import MinHash
 
 from newsmill.dedupe.near import NearDuplicateIndex, decode, encode, fingerprint
 
@@ -54,85 +59,117 @@ def match_text(title: str, text: str) -> str:
     return text if len(text) >= 80 else f"{title}\n{text}"
 
 
+class StoryIndex:
+    """Articles and their stories in memory: add one, learn which story it joins."""
+
+    def __init__(self, settings: DedupeSettings) -> None:
+        self.settings = settings
+        self.members: dict[str, Member] = {}
+        self.index = NearDuplicateIndex(settings.threshold)
+        self._by_url: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
+
+    def load(self, members: Iterable[tuple[Member, MinHash]]) -> None:
+        """Articles already clustered; their stories stay as they are."""
+        signatures = []
+        for member, minhash in members:
+            self.members[member.id] = member
+            signatures.append((member.id, minhash))
+            self._by_url.setdefault(member.canonical_url, member.id)
+            self._by_hash.setdefault(member.content_hash, member.id)
+        self.index.add_many(signatures)
+
+    def find_story(self, member: Member, minhash: MinHash) -> str | None:
+        """The id of an article of the same story, if any: same canonical URL or
+        content hash first, else the most similar near-duplicate."""
+        for key, table in (
+            (member.canonical_url, self._by_url),
+            (member.content_hash, self._by_hash),
+        ):
+            other = table.get(key)
+            if other and other != member.id:
+                return other
+        near = self.index.matches(minhash, exclude=member.id)
+        return near[0][0] if near else None
+
+    def add(self, member: Member, minhash: MinHash) -> str:
+        """Place a new (or changed) article; returns its cluster."""
+        match = self.find_story(member, minhash)
+        member.cluster = (self.members[match].cluster or match) if match else member.id
+        self.members[member.id] = member
+        self.index.add(member.id, minhash)
+        self._by_url.setdefault(member.canonical_url, member.id)
+        self._by_hash.setdefault(member.content_hash, member.id)
+        return member.cluster
+
+    def canonical_assignments(self, clusters: set[str]) -> dict[str, str | None]:
+        """duplicate_of for every member of these clusters (None for the canonical)."""
+        stories: dict[str, list[Member]] = {}
+        for member in self.members.values():
+            if member.cluster in clusters:
+                stories.setdefault(member.cluster, []).append(member)
+        result: dict[str, str | None] = {}
+        for group in stories.values():
+            canonical = choose_canonical(group, self.settings.canonical)
+            for member in group:
+                result[member.id] = None if member is canonical else canonical.id
+        return result
+
+
+def _member(row: Any, length: int | None = None) -> Member:
+    return Member(
+        row.id, row.source, row.published, row.length if length is None else length,
+        row.canonical_url, row.content_hash, row.cluster, getattr(row, "duplicate_of", None),
+    )  # fmt: skip
+
+
 class Deduper:
-    def __init__(self, store: object, settings: DedupeSettings) -> None:
+    def __init__(self, store: Any, settings: DedupeSettings) -> None:
         self.store = store
         self.settings = settings
 
     def run(self) -> DedupeReport:
-        store = self.store
         report = DedupeReport()
-        pending = store.pending_dedupe()  # type: ignore[attr-defined]
+        pending = self.store.pending_dedupe()
         if not pending:
             return report
         lo = min(p.published for p in pending) - self.settings.window
         hi = max(p.published for p in pending) + self.settings.window
-        members: dict[str, Member] = {}
-        index = NearDuplicateIndex(self.settings.threshold)
-        signatures = []
-        by_url: dict[str, str] = {}
-        by_hash: dict[str, str] = {}
-        for row in store.dedupe_neighbours(lo, hi):  # type: ignore[attr-defined]
-            members[row.id] = Member(
-                row.id, row.source, row.published, row.length, row.canonical_url,
-                row.content_hash, row.cluster, row.duplicate_of,
-            )  # fmt: skip
-            signatures.append((row.id, decode(row.fingerprint)))
-            by_url.setdefault(row.canonical_url, row.id)
-            by_hash.setdefault(row.content_hash, row.id)
-        index.add_many(signatures)
+        stories = StoryIndex(self.settings)
+        stories.load(
+            (_member(row), decode(row.fingerprint)) for row in self.store.dedupe_neighbours(lo, hi)
+        )
+        before = {m.id: (m.cluster, m.duplicate_of) for m in stories.members.values()}
 
         touched: set[str] = set()
         new_fingerprints: dict[str, str] = {}
         for row in pending:
             report.checked += 1
-            minhash = fingerprint(match_text(row.title, row.text))
-            match = None
-            same_url = by_url.get(row.canonical_url)
-            same_hash = by_hash.get(row.content_hash)
-            if same_url and same_url != row.id:
-                match = same_url
-            elif same_hash and same_hash != row.id:
-                match = same_hash
-            else:
-                near = index.matches(minhash, exclude=row.id)
-                match = near[0][0] if near else None
             if row.cluster:
                 touched.add(row.cluster)  # it may be leaving its old story
-            cluster = members[match].cluster or match if match else row.id
-            if match:
-                report.joined += 1
-            members[row.id] = Member(
-                row.id, row.source, row.published, len(row.text), row.canonical_url,
-                row.content_hash, cluster, None,
-            )  # fmt: skip
-            index.add(row.id, minhash)
-            by_url.setdefault(row.canonical_url, row.id)
-            by_hash.setdefault(row.content_hash, row.id)
+            minhash = fingerprint(match_text(row.title, row.text))
+            member = _member(row, length=len(row.text))
+            member.cluster = None
+            cluster = stories.add(member, minhash)
+            report.joined += cluster != row.id
             touched.add(cluster)
             new_fingerprints[row.id] = encode(minhash)
 
         # Members of touched stories published outside the window still count.
-        for row in store.cluster_members(touched - set(members)):  # type: ignore[attr-defined]
-            members.setdefault(
-                row.id,
-                Member(row.id, row.source, row.published, row.length, row.canonical_url,
-                       row.content_hash, row.cluster, row.duplicate_of),
-            )  # fmt: skip
-        stories: dict[str, list[Member]] = {}
-        for member in members.values():
-            if member.cluster in touched:
-                stories.setdefault(member.cluster, []).append(member)
+        outside = self.store.cluster_members(
+            touched - {m.cluster for m in stories.members.values()}
+        )
+        for row in outside:
+            stories.members.setdefault(row.id, _member(row))
+            before.setdefault(row.id, (row.cluster, row.duplicate_of))
         updates: list[tuple[str, str | None, str, str | None]] = []
-        for cluster, group in stories.items():
-            canonical = choose_canonical(group, self.settings.canonical)
-            for member in group:
-                duplicate_of = None if member is canonical else canonical.id
-                fp = new_fingerprints.get(member.id)
-                if fp or member.duplicate_of != duplicate_of or member.cluster != cluster:
-                    updates.append((member.id, fp, cluster, duplicate_of))
-                    if not fp:
-                        report.changed.append(member.id)
-        store.save_dedupe(updates)  # type: ignore[attr-defined]
+        for member_id, duplicate_of in stories.canonical_assignments(touched).items():
+            cluster = stories.members[member_id].cluster or member_id
+            fp = new_fingerprints.get(member_id)
+            if fp or before.get(member_id) != (cluster, duplicate_of):
+                updates.append((member_id, fp, cluster, duplicate_of))
+                if not fp:
+                    report.changed.append(member_id)
+        self.store.save_dedupe(updates)
         log.info("dedupe: %d checked, %d joined an existing story", report.checked, report.joined)
         return report

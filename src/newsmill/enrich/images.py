@@ -26,6 +26,11 @@ def _int(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def looks_like_chrome(url: str) -> bool:
+    """A logo, icon, QR code or generic share card, judged by the file name."""
+    return bool(_BOILERPLATE.search(url.rsplit("/", 1)[-1].split("?", 1)[0]))
+
+
 def _looks_like_boilerplate(img: etree._Element) -> bool:
     src = img.get("src") or ""
     if _BOILERPLATE.search(src.rsplit("/", 1)[-1]) or _BOILERPLATE.search(img.get("alt") or ""):

@@ -73,23 +73,24 @@ def year_hint(url: str) -> int | None:
 
 
 def find_date_in_text(text: str, tz: tzinfo, year: int | None = None) -> datetime | None:
-    """The publish time shown in page text: a full date with a time after a cue word
-    if there is one, else the first full date with a time, else a short form."""
-    best: datetime | None = None
+    """The publish time shown in page text, most trustworthy form first: a full date
+    with a time after a cue word, then the first full date with a time, then a
+    short `11-28 08:07` (the year from the URL), then the first date alone."""
     for cue in _CUE.finditer(text):
         window = text[cue.end() : cue.end() + 60]
         match = _FULL.search(window)
         if match and match.group("H"):
             return _build(match.groupdict(), int(match.group("y")), tz)
+    date_only: datetime | None = None
     for match in _FULL.finditer(text):
         found = _build(match.groupdict(), int(match.group("y")), tz)
         if found is None:
             continue
         if match.group("H"):
             return found
-        best = best or found
-    if best is None and year:
-        match = _SHORT.search(text)
-        if match:
-            best = _build(match.groupdict(), year, tz)
-    return best
+        date_only = date_only or found
+    if year and (short := _SHORT.search(text)):
+        found = _build(short.groupdict(), year, tz)
+        if found is not None:
+            return found
+    return date_only

@@ -18,18 +18,28 @@ from lxml.html import HtmlElement
 
 from newsmill.clean.rules import SiteRule, first_match
 from newsmill.extract.dates import SHANGHAI, find_date_in_text, parse_date, year_hint
+from newsmill.htmltools import mark_words
 
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}|·|::|»)\s*")
 PUBLISHER = re.compile(
-    r"(?:^|[\s　|｜])(?:文章|稿件|新闻)?来源\s*[:：]\s*(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
+    r"(?:^|[\s　|｜])(?:(?:文章|稿件|新闻|信息)?来源|稿源|出处)\s*[:：]\s*"
+    r"(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
 )
-_AUTHOR = re.compile(
-    r"(?:作者|记者|撰文|文\s*/|文｜|文\|)\s*[:：]?\s*(?P<name>[\u4e00-\u9fffA-Za-z·]{2,12}"
-    r"(?:[、\s][\u4e00-\u9fff]{2,4}){0,3})"
+# A name, and more names after 、 or a space, none of them a label ("分类：").
+_NAMES = (
+    r"[\u4e00-\u9fffA-Za-z·]{2,12}(?![:：])"
+    r"(?:[、，, \u3000](?!报道|摄影?|通讯员|实习生|综合|编译|发自)[\u4e00-\u9fff]{2,4}"
+    r"(?![\u4e00-\u9fff]*[:：])){0,3}"
 )
-_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z·]{2,10})")
+_AUTHOR = re.compile(r"(?:作者|记者|撰文|文\s*/|文｜|文\|)\s*[:：]?\s*(?P<name>" + _NAMES + ")")
+_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>" + _NAMES + ")")
+_EDITOR_EN = re.compile(
+    r"(?:Edit(?:ing|ed) by|Editor:)[ \t]+(?P<name>[A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})"
+)
+_LABEL = re.compile(r"^\s*(?:(?:文章|稿件|新闻|信息)?来源|稿源|出处|Source|From)\s*[:：]\s*", re.I)
 _BY = re.compile(
-    r"^\s*(?:By|BY|by)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+(?:and\s+)?[A-Z][\w.'’-]+){0,4})"
+    r"(?m)^[ \t]*(?:By|BY|by)[ \t]+"
+    r"(?P<name>[A-Z][\w.'’-]+(?:[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,4})"
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -127,10 +137,29 @@ def _name(value: Any) -> str | None:
     return None
 
 
+_BADGE_WORDS = {"tag", "label", "badge", "original", "icon", "flag", "mark", "sign"}
+
+
 def _text_of(element: HtmlElement | None) -> str:
+    """An element's text, or the content of a <meta> a rule pointed at."""
     if element is None:
         return ""
+    if element.tag == "meta":
+        return (element.get("content") or "").strip()
     return re.sub(r"\s+", " ", element.text_content()).strip()
+
+
+def heading_text(element: HtmlElement | None) -> str:
+    """A headline without the badges sites print inside it (原创, 独家, LIVE)."""
+    if element is None:
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        words = mark_words(child)
+        if not (words & _BADGE_WORDS and len(child.text_content().strip()) <= 6):
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 def clean_title(raw: str, candidates: list[str]) -> str:
@@ -200,11 +229,13 @@ def read_metadata(
     h1 = first_match(root, rule.selectors("title")) if rule.title else None
     if h1 is None:
         h1 = next(iter(root.iter("h1")), None)
-    h1_text = _text_of(h1)
+    h1_text = heading_text(h1) if h1 is not None and h1.tag != "meta" else _text_of(h1)
     og = [t for t in (meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
     ld_title = next((o["headline"] for o in ld if isinstance(o.get("headline"), str)), "")
     title_tag = _text_of(next(iter(root.iter("title")), None))
-    if rule.title and h1_text:
+    site_name = meta.get("og:site_name", "")
+    if h1_text and (rule.title or (len(h1_text) >= 8 and h1_text not in site_name)):
+        # The page's own headline; <title> is often an SEO variant with a suffix.
         result.title = h1_text
     else:
         candidates = [t for t in (h1_text, *og, ld_title) if t]
@@ -253,12 +284,12 @@ def read_metadata(
 
     publisher = _text_of(first_match(root, rule.selectors("publisher"))) if rule.publisher else ""
     if publisher:
-        match = PUBLISHER.search(" " + publisher)
-        publisher = match.group("name") if match else publisher.strip("：: ")
+        # "来源：新华社 | 2026-11-28" or "Source: Xinhua | ...": the name alone.
+        publisher = re.split(r"\s*[|｜]\s*|\s{2,}", _LABEL.sub("", publisher))[0].strip("：: ")
     elif match := PUBLISHER.search(header):
         publisher = match.group("name")
     result.publisher = publisher or None
-    if m := _EDITOR.search(page_text):
+    if m := _EDITOR.search(page_text) or _EDITOR_EN.search(page_text):
         result.editor = m.group("name")
 
     image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")

@@ -14,6 +14,7 @@ from newsmill.clean.boilerplate import clean_tree, iframes_to_links, resolve_laz
 from newsmill.clean.rules import RuleBook, SiteRule, default_rules, first_match
 from newsmill.clean.sanitize import sanitize_html
 from newsmill.clean.text import html_to_text
+from newsmill.enrich.images import content_images, looks_like_chrome
 from newsmill.extract.content import find_main, prune
 from newsmill.extract.metadata import PUBLISHER, read_declared, read_metadata
 from newsmill.fetch.decode import decode_document
@@ -112,6 +113,10 @@ def extract_page(
         prune(node)
     content_html = sanitize_html(_serialize(nodes, page.title), url)
     text = html_to_text(content_html)
+    lead_image = page.lead_image
+    if lead_image and looks_like_chrome(lead_image):
+        lead_image = None  # a site logo or generic share card, not the article's picture
+    lead_image = lead_image or next(iter(content_images(content_html, url)), None)
     publisher = page.publisher
     if publisher is None and (match := PUBLISHER.search(text[-300:])):
         publisher = match.group("name")
@@ -121,7 +126,7 @@ def extract_page(
         author=page.author,
         published=page.published,
         updated=page.updated,
-        lead_image=page.lead_image,
+        lead_image=lead_image,
         publisher=publisher,
         editor=page.editor,
         language=page.language,
