@@ -28,9 +28,11 @@ from newsmill.config import CONFIG_NAME, Config, ConfigError, config_from_dict, 
 from newsmill.opml import OpmlError, read_opml, write_opml
 from newsmill.publish import OutputError
 from newsmill.publish.files import write_atomic
+from newsmill.run.lock import RunLocked
 from newsmill.store import Store, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
+EXIT_LOCKED = 3  # another run holds the store
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -89,6 +91,8 @@ def user_errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         fail(str(exc), 1)
+    except RunLocked as exc:
+        fail(str(exc), EXIT_LOCKED)
     except KeyboardInterrupt:
         fail("interrupted", 130)
 
@@ -139,17 +143,18 @@ def _summary_table(report: Any) -> Table:
     return table
 
 
-def do_run(config: Config, ctx: Ctx, due_only: bool = True) -> int:
+def do_run(config: Config, ctx: Ctx, due_only: bool = True, wait_lock: float = 0.0) -> int:
     """Run the pipeline once with a progress bar on terminals; return the exit code."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from newsmill.run import run_once
+    from newsmill.run.lock import run_lock
     from newsmill.run.stopping import stop_on_signals
 
     store = _open(config)
     try:
         started = time.monotonic()
-        with stop_on_signals() as stop:
+        with run_lock(store, wait_lock), stop_on_signals() as stop:
             if sys.stderr.isatty() and not ctx.json_logs:
                 with Progress(
                     TextColumn("fetching"),
@@ -185,6 +190,10 @@ def do_run(config: Config, ctx: Ctx, due_only: bool = True) -> int:
         f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
         f"in {elapsed:.1f}s"
     )
+    out_console.print(
+        f"lost: {len(report.failed)} sources, {report.pages_lost} article pages "
+        "(their feed text was kept)"
+    )
     return report.exit_code
 
 
@@ -198,13 +207,13 @@ def queue_option(func: F) -> F:
     )(func)
 
 
-def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool) -> int:
+def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool, due_only: bool = True) -> int:
     """Enqueue every due source on the workers; with `wait`, follow the batch to the end."""
     from newsmill.run.celery import EngineError, enqueue
     from newsmill.run.celery import wait as wait_for
 
     try:
-        queued = enqueue(config, queue)
+        queued = enqueue(config, queue, due_only)
         out_console.print(f"batch {queued.batch}: {queued.sent} sources queued on {queue!r}")
         if queued.skipped:
             out_console.print(f"{len(queued.skipped)} sources still in flight were not queued")
@@ -227,11 +236,23 @@ def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool) -> int:
 @config_option
 @click.option("--all", "all_sources", is_flag=True, help="Fetch every source, due or not.")
 @click.option("--watch", is_flag=True, help="Keep running: poll each source when it is due.")
+@click.option(
+    "--wait-lock",
+    type=float,
+    default=0.0,
+    help="Seconds to wait for another run on the same store (default: refuse at once).",
+)
 @click.option("--no-wait", is_flag=True, help="Celery engine: enqueue and return at once.")
 @queue_option
 @click.pass_obj
 def run(
-    ctx: Ctx, config_path: Path, all_sources: bool, watch: bool, no_wait: bool, queue: str
+    ctx: Ctx,
+    config_path: Path,
+    all_sources: bool,
+    watch: bool,
+    wait_lock: float,
+    no_wait: bool,
+    queue: str,
 ) -> None:
     """Fetch every due source, store new articles, publish every output.
 
@@ -240,25 +261,39 @@ def run(
     """
     with user_errors(ctx.debug):
         config = load_config(config_path)
-        if config.run.engine == "celery":
-            code = do_run_celery(config, ctx, queue, wait=not no_wait)
+        if config.run.engine == "celery" and watch:
+            code = do_watch_celery(config, queue)
+        elif config.run.engine == "celery":
+            code = do_run_celery(config, ctx, queue, wait=not no_wait, due_only=not all_sources)
         elif no_wait:
             fail('--no-wait needs [run] engine = "celery"', 2)
         elif watch:
-            code = do_watch(config)
+            code = do_watch(config, wait_lock)
         else:
-            code = do_run(config, ctx, due_only=not all_sources)
+            code = do_run(config, ctx, due_only=not all_sources, wait_lock=wait_lock)
     sys.exit(code)
 
 
-def do_watch(config: Config) -> int:
+def do_watch_celery(config: Config, queue: str) -> int:
+    """The celery fleet's scheduler: enqueue sources as they fall due, until SIGTERM."""
+    from newsmill.run.celery import watch
+    from newsmill.run.stopping import stop_on_signals
+
+    with stop_on_signals() as stop:
+        batches = watch(config, queue, stop)
+    out_console.print(f"stopped after sending {batches} batches")
+    return 0
+
+
+def do_watch(config: Config, wait_lock: float = 0.0) -> int:
     from newsmill.run.daemon import watch
+    from newsmill.run.lock import run_lock
     from newsmill.run.stopping import stop_on_signals
 
     store = _open(config)
     try:
         store.sync_sources(config.resolved_sources())
-        with stop_on_signals() as stop:
+        with run_lock(store, wait_lock), stop_on_signals() as stop:
             passes = watch(config, store, stop)
     finally:
         store.close()
@@ -292,11 +327,14 @@ def build(ctx: Ctx, config_path: Path) -> None:
     """Publish every configured output from the store, without fetching."""
     from newsmill.run import publish_all
 
+    from newsmill.run.lock import run_lock
+
     with user_errors(ctx.debug):
         config = load_config(config_path)
         store = _open(config)
         try:
-            reports = publish_all(config, store)
+            with run_lock(store):
+                reports = publish_all(config, store)
         finally:
             store.close()
         for report in reports:

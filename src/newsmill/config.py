@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -110,6 +111,22 @@ class FetchConfig(_Strict):
     max_redirects: int = Field(5, ge=0, le=20)
     user_agent: str = ""
     allow_private_networks: bool = False
+    # Private networks allowed anyway (CIDRs), e.g. the LAN host of a news archive.
+    # The [rsshub] base_url host is always allowed.
+    allowed_networks: list[str] = []
+    allowed_hosts: list[str] = []
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not a network: {item!r} (use CIDR, e.g. 10.0.0.0/8)") from None
+        return value
 
 
 class RsshubConfig(_Strict):
@@ -281,6 +298,14 @@ class Config(_Strict):
         except RuleError as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    def fetch_settings(self) -> FetchConfig:
+        """[fetch] with the RSSHub host added to the hosts always allowed."""
+        host = urlsplit(self.rsshub.base_url).hostname
+        uses_rsshub = any(s.rsshub for s in self.sources)
+        if not host or not uses_rsshub or host in self.fetch.allowed_hosts:
+            return self.fetch
+        return self.fetch.model_copy(update={"allowed_hosts": [*self.fetch.allowed_hosts, host]})
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from datasketch import MinHash
-
-from newsmill.dedupe.near import NearDuplicateIndex, decode, encode, fingerprint
+from newsmill.dedupe.near import Fingerprint, NearDuplicateIndex, decode, encode, fingerprint
 
 log = logging.getLogger("newsmill.dedupe")
 
@@ -69,7 +67,7 @@ class StoryIndex:
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
 
-    def load(self, members: Iterable[tuple[Member, MinHash]]) -> None:
+    def load(self, members: Iterable[tuple[Member, Fingerprint]]) -> None:
         """Articles already clustered; their stories stay as they are."""
         signatures = []
         for member, minhash in members:
@@ -79,7 +77,7 @@ class StoryIndex:
             self._by_hash.setdefault(member.content_hash, member.id)
         self.index.add_many(signatures)
 
-    def find_story(self, member: Member, minhash: MinHash) -> str | None:
+    def find_story(self, member: Member, minhash: Fingerprint) -> str | None:
         """The id of an article of the same story, if any: same canonical URL or
         content hash first, else the most similar near-duplicate."""
         for key, table in (
@@ -92,7 +90,7 @@ class StoryIndex:
         near = self.index.matches(minhash, exclude=member.id)
         return near[0][0] if near else None
 
-    def add(self, member: Member, minhash: MinHash) -> str:
+    def add(self, member: Member, minhash: Fingerprint) -> str:
         """Place a new (or changed) article; returns its cluster."""
         match = self.find_story(member, minhash)
         member.cluster = (self.members[match].cluster or match) if match else member.id

@@ -17,26 +17,11 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from newsmill.clean.rules import SiteRule, first_match
+from newsmill.enrich.metadata import AUTHOR, EDITOR, EDITOR_EN, LABEL, PUBLISHER
 from newsmill.extract.dates import SHANGHAI, find_date_in_text, parse_date, year_hint
 from newsmill.htmltools import mark_words
 
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}|·|::|»)\s*")
-PUBLISHER = re.compile(
-    r"(?:^|[\s　|｜])(?:(?:文章|稿件|新闻|信息)?来源|稿源|出处)\s*[:：]\s*"
-    r"(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
-)
-# A name, and more names after 、 or a space, none of them a label ("分类：").
-_NAMES = (
-    r"[\u4e00-\u9fffA-Za-z·]{2,12}(?![:：])"
-    r"(?:[、，, \u3000](?!报道|摄影?|通讯员|实习生|综合|编译|发自)[\u4e00-\u9fff]{2,4}"
-    r"(?![\u4e00-\u9fff]*[:：])){0,3}"
-)
-_AUTHOR = re.compile(r"(?:作者|记者|撰文|文\s*/|文｜|文\|)\s*[:：]?\s*(?P<name>" + _NAMES + ")")
-_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>" + _NAMES + ")")
-_EDITOR_EN = re.compile(
-    r"(?:Edit(?:ing|ed) by|Editor:)[ \t]+(?P<name>[A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})"
-)
-_LABEL = re.compile(r"^\s*(?:(?:文章|稿件|新闻|信息)?来源|稿源|出处|Source|From)\s*[:：]\s*", re.I)
 _BY = re.compile(
     r"(?m)^[ \t]*(?:By|BY|by)[ \t]+"
     r"(?P<name>[A-Z][\w.'’-]+(?:[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,4})"
@@ -278,18 +263,18 @@ def read_metadata(
         )
     if not author:
         author = next((n for n in (_name(o.get("author")) for o in ld) if n), "")
-    if not author and (m := _AUTHOR.search(header) or _BY.search(header)):
+    if not author and (m := AUTHOR.search(header) or _BY.search(header)):
         author = m.group("name")
     result.author = author.strip() or None
 
     publisher = _text_of(first_match(root, rule.selectors("publisher"))) if rule.publisher else ""
     if publisher:
         # "来源：新华社 | 2026-11-28" or "Source: Xinhua | ...": the name alone.
-        publisher = re.split(r"\s*[|｜]\s*|\s{2,}", _LABEL.sub("", publisher))[0].strip("：: ")
+        publisher = re.split(r"\s*[|｜]\s*|\s{2,}", LABEL.sub("", publisher))[0].strip("：: ")
     elif match := PUBLISHER.search(header):
         publisher = match.group("name")
     result.publisher = publisher or None
-    if m := _EDITOR.search(page_text) or _EDITOR_EN.search(page_text):
+    if m := EDITOR.search(page_text) or EDITOR_EN.search(page_text):
         result.editor = m.group("name")
 
     image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")

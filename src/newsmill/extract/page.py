@@ -15,8 +15,9 @@ from newsmill.clean.rules import RuleBook, SiteRule, default_rules, first_match
 from newsmill.clean.sanitize import sanitize_html
 from newsmill.clean.text import html_to_text
 from newsmill.enrich.images import content_images, looks_like_chrome
+from newsmill.enrich.metadata import PUBLISHER
 from newsmill.extract.content import find_main, prune
-from newsmill.extract.metadata import PUBLISHER, read_declared, read_metadata
+from newsmill.extract.metadata import read_declared, read_metadata
 from newsmill.fetch.decode import decode_document
 from newsmill.htmltools import drop_keep_tail, remove_junk
 

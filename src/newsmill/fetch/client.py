@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import random
 import time
 from collections import defaultdict
+from contextlib import AbstractAsyncContextManager, nullcontext
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -55,11 +58,24 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
+class SharedHostLimiter(Protocol):
+    """Per-host slots shared with other processes (see newsmill.run.limiter).
+
+    The local semaphores only bound this process; workers on several machines
+    need one count per host kept in a store they all see.
+    """
+
+    def slot(self, host: str) -> AbstractAsyncContextManager[object]: ...
+
+
 class Fetcher:
     """An async context manager holding one connection pool and the limits."""
 
-    def __init__(self, config: FetchConfig) -> None:
+    def __init__(self, config: FetchConfig, limiter: SharedHostLimiter | None = None) -> None:
         self.config = config
+        self._limiter = limiter
+        self._allowed = [ipaddress.ip_network(n, strict=False) for n in config.allowed_networks]
+        self._allowed_hosts = {h.lower() for h in config.allowed_hosts}
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(config.per_host)
@@ -112,13 +128,15 @@ class Fetcher:
         host = urlsplit(url).hostname or ""
         attempts = self.config.retries + 1
         last_error = ""
+        retry_after: float | None = None
         for attempt in range(attempts):
             try:
-                async with self._global, self._hosts[host]:
+                async with self._global, self._hosts[host], self._shared(host):
                     async with asyncio.timeout(self.config.total_timeout):
                         return await self._follow(url, headers)
             except _Retryable as exc:
                 last_error = str(exc)
+                retry_after = exc.retry_after
                 delay = self._delay(attempt, exc.retry_after)
                 if delay is None or attempt == attempts - 1:
                     break
@@ -130,7 +148,12 @@ class Fetcher:
             except (_Permanent, BlockedDestination) as exc:
                 return FetchResult(url=url, final_url=url, error=str(exc))
         suffix = f" after {attempts} attempts" if attempts > 1 else ""
-        return FetchResult(url=url, final_url=url, error=f"{last_error}{suffix}")
+        return FetchResult(
+            url=url, final_url=url, error=f"{last_error}{suffix}", retry_after=retry_after
+        )
+
+    def _shared(self, host: str) -> AbstractAsyncContextManager[object]:
+        return self._limiter.slot(host) if self._limiter else nullcontext()
 
     def _delay(self, attempt: int, retry_after: float | None) -> float | None:
         """Backoff before the next attempt; None when the server asks for too long."""
@@ -146,7 +169,7 @@ class Fetcher:
         current = url
         for _hop in range(self.config.max_redirects + 1):
             if not self.config.allow_private_networks:
-                await check_destination(current)
+                await check_destination(current, self._allowed, self._allowed_hosts)
             elif urlsplit(current).scheme not in ("http", "https"):
                 raise _Permanent(f"scheme of {current!r} is not allowed")
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
 
@@ -16,10 +17,15 @@ class BlockedDestination(Exception):
     """The URL resolves into a network newsmill is configured not to reach."""
 
 
-def is_forbidden_address(address: str) -> bool:
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def is_forbidden_address(address: str, allowed: Sequence[Network] = ()) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if any(ip in network for network in allowed):
+        return False
     return bool(
         ip.is_loopback
         or ip.is_private
@@ -31,7 +37,9 @@ def is_forbidden_address(address: str) -> bool:
     )
 
 
-async def check_destination(url: str) -> None:
+async def check_destination(
+    url: str, allowed: Sequence[Network] = (), allowed_hosts: Collection[str] = ()
+) -> None:
     """Raise BlockedDestination if any address the host resolves to is forbidden.
 
     Every address is checked, not just the first, so a name with one public
@@ -43,6 +51,8 @@ async def check_destination(url: str) -> None:
     host = parts.hostname
     if not host:
         raise BlockedDestination("URL has no host")
+    if host.lower() in allowed_hosts:
+        return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
@@ -51,7 +61,7 @@ async def check_destination(url: str) -> None:
         raise BlockedDestination(f"cannot resolve {host}: {exc.strerror}") from None
     for info in infos:
         address = str(info[4][0])
-        if is_forbidden_address(address):
+        if is_forbidden_address(address, allowed):
             raise BlockedDestination(
                 f"{host} resolves to {address}, a private or local address "
                 "(set fetch.allow_private_networks = true to allow it)"

@@ -33,6 +33,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Characters XML 1.0 forbids; real feeds carry them and lxml then gives up.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+# Bidirectional overrides and isolates can disguise a title (or a file name).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+MAX_TITLE = 1000
 # Line breaks and tabs become one space; spaces a title was written with stay.
 _WHITESPACE = re.compile(r"[ \u3000]*[\r\n\t\f\v]+[\s]*")
 
@@ -58,9 +61,19 @@ def _has_invalid_bytes(body: bytes) -> bool:
     return len(body.translate(None, _XML_INVALID_BYTES)) != len(body)
 
 
+# A document type declaration, with its internal subset. Feeds have no use for
+# one, and it is where entity bombs and external entities (XXE) live.
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_DOCTYPE_BYTES = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
 def _prepare_xml(text: str, body: bytes, codec: str) -> bytes:
-    """UTF-8 bytes with a declaration that says so, and no character XML forbids."""
-    if codec == "utf-8" and not body.startswith(b"\xef\xbb\xbf"):
+    """UTF-8 bytes with a declaration that says so, no DOCTYPE and no character XML forbids."""
+    if _DOCTYPE_BYTES.search(body[:65536]):
+        text, found = _DOCTYPE.subn("", text, count=1)
+        if not found:
+            raise FeedError("a DOCTYPE that never ends")
+    elif codec == "utf-8" and not body.startswith(b"\xef\xbb\xbf"):
         declared = normalize_charset(declared_in_document(body))
         if declared in (None, "utf-8") and not _has_invalid_bytes(body):
             return body  # already what the parser needs: skip the re-encoding
@@ -73,8 +86,8 @@ def plain_text(value: str) -> str:
     """A title or name as one line of plain text, whatever markup the feed put in it."""
     if "<" in value or "&" in value:
         value = html.unescape(nh3.clean(value, tags=set()))
-    value = _XML_INVALID.sub("", value)
-    return _WHITESPACE.sub(" ", value).strip()
+    value = _BIDI.sub("", _XML_INVALID.sub("", value))
+    return _WHITESPACE.sub(" ", value).strip()[:MAX_TITLE]
 
 
 def _parse_iso(value: Any) -> datetime | None:

@@ -57,6 +57,7 @@ class SourceOutcome:
     updated: int = 0
     unchanged: int = 0
     skipped: bool = False  # not started: the run was asked to stop
+    pages_failed: int = 0  # article pages that could not be had (the feed text was kept)
 
 
 @dataclass
@@ -71,6 +72,10 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
+
+    @property
+    def pages_lost(self) -> int:
+        return sum(s.pages_failed for s in self.sources)
 
 
 class Writer(Protocol):
@@ -293,14 +298,17 @@ async def run_source(
     state = await asyncio.to_thread(store.fetch_state, source.name)
     result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
     items = None
+    pages_failed = 0
     if result.ok and not result.not_modified:
         try:
             items = await asyncio.to_thread(read_feed, source, result)
         except FeedError:
             items = None  # store_fetch_result records the error
         if items is not None:
-            await add_full_text(items, source, fetcher, robots, store, policy.rules)
-    return await asyncio.to_thread(store_fetch_result, store, source, result, items, policy)
+            pages_failed = await add_full_text(items, source, fetcher, robots, store, policy.rules)
+    outcome = await asyncio.to_thread(store_fetch_result, store, source, result, items, policy)
+    outcome.pages_failed = pages_failed
+    return outcome
 
 
 def store_fetch_result(
@@ -412,7 +420,7 @@ async def fetch_all(
     sources = select_sources(config, store, due_only)
     outcomes: list[SourceOutcome] = []
     policy = RunPolicy.from_config(config)
-    async with Fetcher(config.fetch) as fetcher:
+    async with Fetcher(config.fetch_settings()) as fetcher:
         robots = RobotsCache(fetcher)
 
         async def one(source: Source) -> SourceOutcome:
