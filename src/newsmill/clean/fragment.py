@@ -7,7 +7,7 @@ from lxml import etree
 
 from newsmill.clean.boilerplate import clean_tree
 from newsmill.clean.rules import SiteRule
-from newsmill.clean.sanitize import sanitize_html
+from newsmill.clean.sanitize import CONTROL_CHARACTERS, sanitize_html
 
 
 def inner_html(element: etree._Element) -> str:
@@ -20,6 +20,8 @@ def clean_fragment(html: str, base_url: str, rule: SiteRule) -> str:
     """Boilerplate removed (site rules, promos, editor lines, pixels), then sanitized."""
     if not html or not html.strip():
         return ""
+    # lxml parses control characters into text but refuses them when text is set.
+    html = CONTROL_CHARACTERS.sub("", html)
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):

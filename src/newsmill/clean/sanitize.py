@@ -47,7 +47,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 _PRE_BLOCK = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*(?=\n)")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -86,7 +86,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
     )
     try:
-        result = clean(_CONTROL.sub("", html), url_relative=relative)
+        result = clean(CONTROL_CHARACTERS.sub("", html), url_relative=relative)
     except ValueError:
-        result = clean(_CONTROL.sub("", html), url_relative="deny")
+        result = clean(CONTROL_CHARACTERS.sub("", html), url_relative="deny")
     return _no_blank_lines(result)

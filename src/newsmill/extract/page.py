@@ -12,7 +12,7 @@ from lxml.html import HtmlElement
 
 from newsmill.clean.boilerplate import clean_tree, iframes_to_links, resolve_lazy_images
 from newsmill.clean.rules import RuleBook, SiteRule, default_rules, first_match
-from newsmill.clean.sanitize import sanitize_html
+from newsmill.clean.sanitize import CONTROL_CHARACTERS, sanitize_html
 from newsmill.clean.text import html_to_text
 from newsmill.enrich.images import content_images, looks_like_chrome
 from newsmill.enrich.metadata import PUBLISHER
@@ -55,7 +55,7 @@ def parse_html(
     if not text.strip():
         raise ExtractError("empty document")
     # lxml refuses str with an encoding declaration; the text is decoded already.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    text = CONTROL_CHARACTERS.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     try:
         return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:

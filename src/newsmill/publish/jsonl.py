@@ -23,6 +23,15 @@ def article_record(article: Article, source: Source | None = None) -> dict[str, 
     return record
 
 
+# Characters other programs treat as line ends (Python's splitlines, JavaScript):
+# written escaped, so one article is always one line.
+_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True).translate(_LINE_BREAKS)
+
+
 class JsonlWriter:
     """Rewrites the file only when its content changes, so a quiet run touches nothing."""
 
@@ -35,12 +44,7 @@ class JsonlWriter:
 
     def publish(self, articles: Iterable[Article]) -> PublishReport:
         report = PublishReport(self.name)
-        lines = [
-            json.dumps(
-                article_record(a, self.sources.get(a.source)), ensure_ascii=False, sort_keys=True
-            )
-            for a in articles
-        ]
+        lines = [json_line(article_record(a, self.sources.get(a.source))) for a in articles]
         data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
         if write_if_changed(self.path, data, durable=True):
             report.written = 1

@@ -423,14 +423,18 @@ async def fetch_all(
     async with Fetcher(config.fetch_settings()) as fetcher:
         robots = RobotsCache(fetcher)
 
+        # Sources start as slots free up, so a stop request finds most not yet begun.
+        slots = asyncio.Semaphore(config.fetch.concurrency)
+
         async def one(source: Source) -> SourceOutcome:
-            if stop:  # asked to stop: sources not started yet wait for the next run
-                return SourceOutcome(source.name, ok=True, skipped=True)
-            try:
-                outcome = await run_source(fetcher, robots, store, source, policy)
-            except Exception as exc:  # a bug on one source must not stop the others
-                log.exception("source %s: unexpected error", source.name)
-                outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")
+            async with slots:
+                if stop:  # asked to stop: sources not started yet wait for the next run
+                    return SourceOutcome(source.name, ok=True, skipped=True)
+                try:
+                    outcome = await run_source(fetcher, robots, store, source, policy)
+                except Exception as exc:  # a bug on one source must not stop the others
+                    log.exception("source %s: unexpected error", source.name)
+                    outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")
             if outcome.skipped:
                 pass
             elif outcome.ok:
