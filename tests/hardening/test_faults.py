@@ -173,7 +173,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path: Path, httpserver: HTTP
         check_consistent(tmp_path)
     assert kills >= 6
     final = start_run(config)
-    out, err = final.communicate(timeout=120)
+    _out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     check_consistent(tmp_path, FEEDS * ITEMS)
     assert len(list((tmp_path / "posts").glob("*.md"))) == FEEDS * ITEMS

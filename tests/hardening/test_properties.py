@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,6 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree
 
 from newsmill.clean import clean_fragment, sanitize_html
 from newsmill.clean.rules import default_rules
@@ -85,10 +85,8 @@ def test_sanitized_html_is_never_active(html: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
 def test_parser_fuzz_bytes(data: bytes) -> None:
-    try:
+    with contextlib.suppress(FeedError):  # a clear error is a fine answer; a crash is not
         parse_feed(data, base_url=BASE)
-    except FeedError:
-        pass
 
 
 xml_piece = st.sampled_from([
