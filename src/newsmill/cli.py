@@ -326,7 +326,6 @@ def worker(ctx: Ctx, config_path: Path, concurrency: int, queue: str) -> None:
 def build(ctx: Ctx, config_path: Path) -> None:
     """Publish every configured output from the store, without fetching."""
     from newsmill.run import publish_all
-
     from newsmill.run.lock import run_lock
 
     with user_errors(ctx.debug):

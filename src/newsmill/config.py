@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (

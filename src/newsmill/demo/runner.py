@@ -49,6 +49,9 @@ def demo_config(base_url: str) -> dict[str, Any]:
         "publish": {
             "hexo": {"dir": "hexo/source/_posts", "placeholder_image": ""},
             "jsonl": {"path": "articles.jsonl"},
+            "hugo": {"dir": "hugo/content/posts"},
+            "jekyll": {"dir": "jekyll/_posts"},
+            "site": {"dir": "site", "page_size": 10},
         },
     }
 
@@ -79,5 +82,13 @@ def run_demo(out_dir: Path, run: Callable[[Config], int]) -> int:
     print(f"  Hexo posts:  {posts} ({count} files)")
     if config.publish.jsonl:
         print(f"  JSON Lines:  {config.publish.jsonl.path}")
+    if config.publish.hugo:
+        print(f"  Hugo posts:  {config.publish.hugo.dir}")
+    if config.publish.jekyll:
+        print(f"  Jekyll posts: {config.publish.jekyll.dir}")
+    if config.publish.site:
+        print(f"  site:        {config.publish.site.dir}")
+        print(f"  read it:     newsmill serve -c {config_path}")
+        print("               then open http://127.0.0.1:8000/ in a browser")
     print(f"  status:      newsmill status -c {config_path}")
     return code

@@ -125,6 +125,7 @@ run_batches = Table(
     Column("id", String(32), primary_key=True),
     Column("created", UTCDateTime, nullable=False),
     Column("total", Integer, nullable=False),
+    Column("remaining", Integer),  # v4: sources not finished yet; 0 means publish
     Column("publish_queued", UTCDateTime),
     Column("published_at", UTCDateTime),
     Column("publish_count", Integer, nullable=False, default=0),
@@ -209,10 +210,15 @@ def _v3_dedupe_and_health(conn: Connection) -> None:
     metadata.create_all(conn, tables=[filtered_items])
 
 
+def _v4_batch_countdown(conn: Connection) -> None:
+    _add_missing_columns(conn, run_batches, ["remaining"])
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
     _v3_dedupe_and_health,
+    _v4_batch_countdown,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,363 @@
+"""The site build at scale: newsmill vs Hugo (and Pagefind) over the same generated articles.
+
+    python bench/site.py [--articles 10000] [--added 100] [--no-pagefind] [--no-quality]
+
+Articles are generated (half Chinese, half English, Zipf-distributed words
+so the vocabulary looks like news, a lead image and three category levels
+each) and stored in SQLite. Each system runs in its own child process, so
+its peak memory (max RSS, children included) is its own:
+
+- newsmill: a full build of the site, search index included; a build with
+  nothing new; a build after adding `--added` articles. Times are the
+  build itself; the child's interpreter start is printed apart.
+- Hugo: `hugo` over the same articles written by newsmill's Hugo writer,
+  with the minimal theme of tests/data/hugo-site (no search).
+- Pagefind (`pip install 'pagefind[extended]'`): indexing newsmill's article
+  pages, as a Hugo site would add search.
+
+Result quality: the same queries (mid-frequency Chinese and English words)
+go to both search clients, run for real in headless Chromium; the ground
+truth is every article whose title or text holds the word.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from bisect import bisect
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HUGO_SITE = REPO / "tests" / "data" / "hugo-site"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+# -- generated articles ---------------------------------------------------------------------
+
+
+class Vocabulary:
+    def __init__(self, rnd: random.Random, words: list[str]) -> None:
+        self.rnd = rnd
+        self.words = words
+        self.cum = list(accumulate(1.0 / (rank + 1) ** 1.05 for rank in range(len(words))))
+
+    def pick(self, k: int) -> list[str]:
+        total = self.cum[-1]
+        return [self.words[bisect(self.cum, self.rnd.random() * total)] for _ in range(k)]
+
+
+def vocabularies(seed: int) -> tuple[Vocabulary, Vocabulary]:
+    rnd = random.Random(seed)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    zh = list(
+        dict.fromkeys(
+            "".join(rnd.choices(chars, k=rnd.choice((2, 2, 2, 3, 4)))) for _ in range(9000)
+        )
+    )
+    syllables = [
+        a + b
+        for a in "bcdfghklmnprstvwz"
+        for b in ("a", "e", "i", "o", "u", "ai", "ou", "ar", "er", "in")
+    ]
+    en = list(
+        dict.fromkeys(
+            "".join(rnd.choices(syllables, k=rnd.choice((1, 2, 2, 3)))) for _ in range(12000)
+        )
+    )
+    return Vocabulary(rnd, zh), Vocabulary(rnd, en)
+
+
+def generate(count: int, start_index: int = 0, seed: int = 7):  # -> list[Article]
+    from newsmill.dedupe import content_hash
+    from newsmill.model import Article
+
+    zh, en = vocabularies(seed)
+    rnd = random.Random(seed * 1000 + start_index)
+    zh.rnd = en.rnd = rnd
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(start_index, start_index + count):
+        chinese = i % 2 == 0
+        group, source, channel = i % 6, (i // 6) % 3, (i // 18) % 3
+        src = f"src-{group}-{source}"
+        categories = [
+            f"频道组{group}" if chinese else f"Group {group}",
+            f"来源{source}",
+            f"栏目{channel}",
+        ]
+        if chinese:
+            title = "".join(zh.pick(rnd.randint(5, 9)))
+            paragraphs = ["，".join("".join(zh.pick(rnd.randint(3, 7))) for _ in range(rnd.randint(4, 8))) + "。"
+                          for _ in range(rnd.randint(4, 8))]  # fmt: skip
+        else:
+            title = " ".join(en.pick(rnd.randint(5, 10))).capitalize()
+            paragraphs = [". ".join(" ".join(en.pick(rnd.randint(8, 16))).capitalize() for _ in range(rnd.randint(3, 6))) + "."
+                          for _ in range(rnd.randint(4, 8))]  # fmt: skip
+        image = f"https://img.example/{i}.jpg"
+        body = [f"<p>{p}</p>" for p in paragraphs]
+        body.insert(
+            1, f'<p><img src="{image}" alt="" referrerpolicy="no-referrer" loading="lazy"></p>'
+        )
+        text = "\n".join(paragraphs)
+        published = start + timedelta(minutes=47 * i)
+        out.append(Article(
+            id=Article.make_id(src, f"g{i}"), source=src, guid=f"g{i}",
+            url=f"https://news.example/{src}/{i}.html", canonical_url=f"https://news.example/{src}/{i}.html",
+            title=title, author="记者" if chinese else "Staff", categories=categories,
+            tags=(zh if chinese else en).pick(2), published=published, updated=None, fetched=published,
+            date_is_fallback=False, lead_image=image, content_html="".join(body), text=text,
+            summary=text[:120], language="zh" if chinese else "en", publisher="新华社" if chinese else None,
+            editor=None, content_hash=content_hash(title, text),
+        ))  # fmt: skip
+    return out
+
+
+def store_articles(db: Path, articles) -> None:
+    from newsmill.store import Store
+
+    store = Store(f"sqlite:///{db}")
+    by_source: dict[str, list] = {}
+    for a in articles:
+        by_source.setdefault(a.source, []).append(a)
+    for source, batch in by_source.items():
+        store.upsert_articles(source, batch)
+    store.close()
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def measured(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
+    """Run `cmd` under a small watcher process; wall time and the peak RSS of its process tree
+    (the largest process in it: what RUSAGE_CHILDREN reports)."""
+    watcher = (
+        "import json,resource,subprocess,sys,time\n"
+        "t=time.perf_counter(); r=subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)\n"
+        "w=time.perf_counter()-t\n"
+        "u=resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'rc': r.returncode, 'wall': w, 'cpu': u.ru_utime + u.ru_stime, 'rss_mb': u.ru_maxrss/1024, 'out': r.stdout[-4000:]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", watcher, *cmd], capture_output=True, text=True, cwd=cwd
+    )
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    if data["rc"] != 0:
+        raise SystemExit(f"{cmd[0]} failed:\n{data['out']}")
+    return data
+
+
+def child_build(db: Path, site: Path) -> dict[str, float]:
+    """One newsmill site build in a child process; its own build time and the process's wall time."""
+    code = (
+        "import json,sys,time\n"
+        "t0=time.perf_counter()\n"
+        "from pathlib import Path\n"
+        "from newsmill.config import SiteConfig, SiteOutputConfig\n"
+        "from newsmill.publish.site import SiteWriter\n"
+        "from newsmill.store import Store\n"
+        "imported=time.perf_counter()-t0\n"
+        "store=Store('sqlite:///'+sys.argv[1])\n"
+        "w=SiteWriter(SiteOutputConfig(dir=Path(sys.argv[2])), SiteConfig(title='Bench', timezone='Asia/Shanghai'), {})\n"
+        "t=time.perf_counter(); r=w.publish_store(store); b=time.perf_counter()-t\n"
+        "print(json.dumps({'build': b, 'imports': imported, 'written': r.written, 'removed': r.removed}))"
+    )
+    data = measured([sys.executable, "-c", code, str(db), str(site)])
+    data.update(json.loads(data.pop("out").strip().splitlines()[-1]))
+    return data
+
+
+# -- search quality -------------------------------------------------------------------------
+
+
+def quality(site: Path, articles, with_pagefind: bool) -> dict[str, dict[str, float]]:
+    """Recall and precision of the top 10 for mid-frequency words, both clients in Chromium."""
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import sync_playwright
+
+    from newsmill.publish.site.paths import article_path
+    from newsmill.publish.site.search import normalize
+    from newsmill.publish.site.serve import serve_in_thread
+
+    tz = ZoneInfo("Asia/Shanghai")
+    texts = {
+        article_path(a.id, a.title, a.published.astimezone(tz)): normalize(f"{a.title}\n{a.text}")
+        for a in articles
+    }
+    zh, en = vocabularies(7)
+    queries = zh.words[40:400:36] + en.words[40:400:36]
+
+    def truth(word: str) -> set[str]:
+        if re.fullmatch(r"[a-z]+", word):
+            pattern = re.compile(rf"\b{word}\b")
+            return {p for p, t in texts.items() if pattern.search(t)}
+        return {p for p, t in texts.items() if word in t}
+
+    ours_js = """async q => { const ix = new window.newsmillSearch.Index('/search/');
+        const t = performance.now(); const top = await ix.search(q, 10); const ms = performance.now() - t;
+        const all = await ix.search(q, 100000);
+        return {top: top.hits.map(h => h.path), all: all.hits.map(h => h.path), ms: ms}; }"""
+    pagefind_js = """async q => { const pf = await import('/pagefind/pagefind.js'); await pf.init();
+        const path = d => decodeURI(d.url).replace(/^\\//, '');
+        const t = performance.now(); const r = await pf.search(q);
+        const top = await Promise.all(r.results.slice(0, 10).map(x => x.data()));
+        const ms = performance.now() - t;
+        const all = await Promise.all(r.results.map(x => x.data()));
+        return {top: top.map(path), all: all.map(path), ms: ms}; }"""
+    scores: dict[str, dict[str, list[float]]] = {"newsmill": {}, "pagefind": {}}
+    server, url = serve_in_thread(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            # Neutral pages (no CSP, which would stop Pagefind's WebAssembly) with our client.
+            # Pagefind keeps one index per page language and searches the one matching the
+            # page it runs on, so each query runs from a page in the query's language.
+            for lang in ("zh", "en"):
+                (site / f"bench-{lang}.html").write_text(
+                    f'<!doctype html><html lang="{lang}"><title>bench</title>'
+                    '<script src="/static/search.js"></script></html>'
+                )
+            current = ""
+            for word in queries:
+                expected = truth(word)
+                if not expected:
+                    continue
+                lang = "en" if re.fullmatch(r"[a-z]+", word) else "zh"
+                if lang != current:
+                    page.goto(url + f"bench-{lang}.html")
+                    current = lang
+                for name, js in (("newsmill", ours_js), ("pagefind", pagefind_js)):
+                    if name == "pagefind" and not with_pagefind:
+                        continue
+                    r = page.evaluate(js, word)
+                    top, found = set(r["top"]), set(r["all"])
+                    s = scores[name]
+                    s.setdefault("recall", []).append(len(found & expected) / len(expected))
+                    s.setdefault("precision", []).append(len(found & expected) / max(1, len(found)))
+                    s.setdefault("p@10", []).append(len(top & expected) / max(1, len(top)))
+                    s.setdefault("ms", []).append(r["ms"])
+            browser.close()
+    finally:
+        server.shutdown()
+    return {name: {k: sum(v) / len(v) for k, v in s.items()} for name, s in scores.items() if s}
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--added", type=int, default=100)
+    parser.add_argument("--no-pagefind", action="store_true")
+    parser.add_argument("--no-quality", action="store_true")
+    parser.add_argument("--keep", type=Path, default=None, help="Work in this folder and keep it.")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsmill-site-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db, site = work / "bench.db", work / "site"
+    for leftover in (db, site, work / "hugo"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        elif leftover.exists():
+            leftover.unlink()
+
+    t = time.perf_counter()
+    articles = generate(args.articles)
+    store_articles(db, articles)
+    chars = sum(len(a.text) for a in articles) / len(articles)
+    print(f"{args.articles} articles generated and stored in {time.perf_counter() - t:.1f}s "
+          f"(mean text {chars:.0f} characters; half Chinese, half English)")  # fmt: skip
+
+    full = child_build(db, site)
+    quiet = child_build(db, site)
+    added = generate(args.added, start_index=args.articles)
+    store_articles(db, added)
+    incremental = child_build(db, site)
+    files = sum(1 for _ in site.rglob("*") if _.is_file())
+    index_mb = sum(p.stat().st_size for p in (site / "search").rglob("*") if p.is_file()) / 1e6
+
+    hugo_root = work / "hugo"
+    shutil.copytree(HUGO_SITE, hugo_root)
+    from zoneinfo import ZoneInfo
+
+    from newsmill.publish.hugo import HugoWriter
+
+    t = time.perf_counter()
+    HugoWriter(hugo_root / "content" / "posts", ZoneInfo("Asia/Shanghai"), {}).publish(
+        articles + added
+    )
+    hugo_posts = time.perf_counter() - t
+    hugo = measured(
+        ["hugo", "--source", str(hugo_root), "--destination", str(hugo_root / "public"), "--quiet"]
+    )
+
+    pagefind = None
+    if not args.no_pagefind:
+        pagefind = measured(
+            [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "a/**/*.html"]
+        )
+
+    print()
+    print(f"{'':34}{'seconds':>10}{'CPU s':>10}{'peak MB':>10}")
+    rows = [
+        ("newsmill full build (+search)", full["build"], full),
+        ("newsmill build, nothing new", quiet["build"], quiet),
+        (f"newsmill build, +{args.added} articles", incremental["build"], incremental),
+        ("hugo (no search)", hugo["wall"], hugo),
+    ]
+    if pagefind:
+        rows.append(("pagefind over the same pages", pagefind["wall"], pagefind))
+    for label, seconds, m in rows:
+        print(f"{label:34}{seconds:>10.2f}{m['cpu']:>10.2f}{m['rss_mb']:>10.0f}")
+    if pagefind:
+        print(f"{'hugo + pagefind':34}{hugo['wall'] + pagefind['wall']:>10.2f}")
+    print()
+    print(
+        f"site: {files} files, search index {index_mb:.1f} MB; files written: full build "
+        f"{full['written']}, quiet build {quiet['written']}, incremental {incremental['written']}"
+    )
+    print(
+        f"newsmill times are the build inside its process (imports take {full['imports']:.2f}s "
+        f"more; whole processes: {full['wall']:.2f}s, {quiet['wall']:.2f}s, "
+        f"{incremental['wall']:.2f}s); CPU and peak memory are the whole process tree's "
+        f"(peak: its largest process). Writing the Hugo posts took {hugo_posts:.2f}s."
+    )
+    print()
+    print(f"full build vs hugo:   {full['build'] / hugo['wall']:.2f}x the time   (target <= 1)")
+    print(f"peak memory:          {full['rss_mb']:.0f} MB   (target < 400)")
+    print(
+        f"incremental vs full:  {incremental['build'] / full['build']:.3f} of the time, "
+        f"{incremental['cpu'] / full['cpu']:.3f} of the CPU   (target < 0.1)"
+    )
+    if pagefind:
+        print(
+            f"pagefind vs newsmill full build: {pagefind['wall'] / full['build']:.1f}x the time, "
+            f"{pagefind['rss_mb'] / full['rss_mb']:.1f}x the memory"
+        )
+    if not args.no_quality:
+        q = quality(site, articles + added, pagefind is not None)
+        print()
+        print("search over mid-frequency words (10 Chinese, 10 English), top 10, in Chromium:")
+        for name, s in q.items():
+            print(
+                f"  {name:9} recall {s['recall']:.3f}  precision {s['precision']:.3f}  "
+                f"precision@10 {s['p@10']:.3f}  top-10 query {s['ms']:.0f} ms"
+            )
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

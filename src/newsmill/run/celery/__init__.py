@@ -1,0 +1,33 @@
+"""The distributed engine: the pipeline's stages as Celery tasks, PostgreSQL as the store.
+
+Imported only when `[run] engine = "celery"`, so the local engine and the
+demo need neither Celery nor a broker.
+"""
+
+from newsmill.run.celery.app import DEFAULT_QUEUE, make_app, run_worker
+from newsmill.run.celery.client import (
+    EngineError,
+    EngineStatus,
+    Enqueued,
+    engine_status,
+    enqueue,
+    purge_queue,
+    queue_depth,
+    wait,
+    watch,
+)
+
+__all__ = [
+    "DEFAULT_QUEUE",
+    "EngineError",
+    "EngineStatus",
+    "Enqueued",
+    "engine_status",
+    "enqueue",
+    "make_app",
+    "purge_queue",
+    "queue_depth",
+    "run_worker",
+    "wait",
+    "watch",
+]

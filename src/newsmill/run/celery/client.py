@@ -1,0 +1,264 @@
+"""The scheduler's side of the distributed engine: enqueue, wait, report.
+
+`newsmill run` records a batch in the store, sends one message per due source
+and (unless told not to) watches the ledger until the batch is done and
+published. It reads progress from the database, not the broker, so a broker
+restart mid-run does not disturb it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from celery import Celery
+from kombu.exceptions import ChannelError, OperationalError
+from sqlalchemy import Engine
+
+from newsmill.config import Config
+from newsmill.run.celery import ledger
+from newsmill.run.celery.app import (
+    DEFAULT_QUEUE,
+    SOURCE_TASK,
+    ledger_engine,
+    make_app,
+    send_publish,
+    source_to_message,
+    visibility_timeout,
+)
+from newsmill.run.pipeline import RunReport, select_sources
+from newsmill.run.stopping import StopFlag
+from newsmill.store import Store
+
+log = logging.getLogger("newsmill.run.celery")
+
+# If a batch is complete but no publish was queued this long after (the last
+# worker died between its two steps), the scheduler queues it itself.
+PUBLISH_GRACE = 10.0
+
+
+class EngineError(Exception):
+    """The distributed engine cannot be used as configured; the message says why."""
+
+
+@dataclass
+class Enqueued:
+    batch: str
+    sent: int
+    skipped: list[str] = field(default_factory=list)
+
+
+def _check(config: Config) -> None:
+    if config.run.engine != "celery":
+        raise EngineError('this needs [run] engine = "celery"')
+    if not config.store.url.startswith("postgresql"):
+        raise EngineError("the celery engine needs a PostgreSQL store ([store] url)")
+
+
+def enqueue(
+    config: Config,
+    queue: str = DEFAULT_QUEUE,
+    due_only: bool = True,
+    app: Celery | None = None,
+    store: Store | None = None,
+) -> Enqueued:
+    """Record a batch of every due source not already in flight, then send it.
+
+    Due and disabled mean what they mean to the local runner (`select_sources`);
+    `due_only=False` is `newsmill run --all`.
+    """
+    _check(config)
+    app = app or make_app(config, queue)
+    own_store = store is None
+    store = store or Store(config.store.url)
+    try:
+        store.sync_sources(config.resolved_sources())
+        busy = ledger.in_flight_sources(store.engine)
+        due = [s for s in select_sources(config, store, due_only) if s.name not in busy]
+        batch = uuid.uuid4().hex
+        ledger.create_batch(store.engine, batch, [s.name for s in due])
+        if not due:
+            # Nothing to fetch; still a batch, so a waiter has something to finish.
+            ledger.mark_published(store.engine, batch, None, ran=False)
+        with app.producer_or_acquire() as producer:
+            for source in due:
+                app.send_task(
+                    SOURCE_TASK,
+                    args=[source_to_message(source), batch],
+                    queue=queue,
+                    task_id=f"{batch}.{source.name}",
+                    producer=producer,
+                )
+    finally:
+        if own_store:
+            store.close()
+    log.info("batch %s: %d sources queued on %r", batch, len(due), queue)
+    return Enqueued(batch, len(due), sorted(busy))
+
+
+def wait(
+    config: Config,
+    batch: str,
+    queue: str = DEFAULT_QUEUE,
+    on_progress: Callable[[ledger.BatchProgress], None] | None = None,
+    timeout: float | None = None,
+    poll: float = 0.5,
+    app: Celery | None = None,
+) -> RunReport:
+    """Block until the batch is done and published; its report (outcomes from the ledger)."""
+    _check(config)
+    engine = ledger_engine(config.store.url, size=1)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    complete_since: float | None = None
+    stall_after = visibility_timeout(config)
+    last_count, last_change = -1, time.monotonic()
+    try:
+        while True:
+            progress = ledger.progress(engine, batch)
+            if progress is None:
+                raise EngineError(f"batch {batch} is not in the store")
+            if on_progress:
+                on_progress(progress)
+            if progress.finished:
+                break
+            if progress.done + progress.failed != last_count:
+                last_count, last_change = progress.done + progress.failed, time.monotonic()
+            elif (
+                progress.pending
+                and time.monotonic() - last_change > stall_after
+                and queue_depth(config, queue) == 0
+            ):
+                # Nothing finished for longer than any task may take and nothing
+                # is queued: the messages were lost (a Redis broker restarted
+                # without persistence). Send them again; copies are harmless.
+                app = app or make_app(config, queue)
+                resent = resend_pending(config, batch, queue, app, engine)
+                log.warning("batch %s: %d sources had no message; sent again", batch, resent)
+                last_change = time.monotonic()
+            if progress.complete and progress.publish_queued is None:
+                complete_since = complete_since or time.monotonic()
+                if time.monotonic() - complete_since > PUBLISH_GRACE:
+                    send_publish(app or make_app(config, queue), batch)
+                    ledger.mark_publish_queued(engine, batch)
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"batch {batch}: {progress.pending} of {progress.total} sources still pending"
+                )
+            time.sleep(poll)
+        report = RunReport(sources=ledger.outcomes(engine, batch))
+        return report
+    finally:
+        engine.dispose()
+
+
+def resend_pending(
+    config: Config, batch: str, queue: str, app: Celery, engine: Engine | None = None
+) -> int:
+    """Send the messages of a batch's unfinished sources again; how many."""
+    own = engine is None
+    engine = engine or ledger_engine(config.store.url, size=1)
+    try:
+        names = set(ledger.pending_sources(engine, batch))
+    finally:
+        if own:
+            engine.dispose()
+    sources = [s for s in config.resolved_sources() if s.name in names]
+    with app.producer_or_acquire() as producer:
+        for source in sources:
+            app.send_task(
+                SOURCE_TASK,
+                args=[source_to_message(source), batch],
+                queue=queue,
+                task_id=f"{batch}.{source.name}",
+                producer=producer,
+            )
+    return len(sources)
+
+
+def queue_depth(config: Config, queue: str = DEFAULT_QUEUE) -> int | None:
+    """Messages waiting in the queue (not those a worker holds); None if the broker is away."""
+    app = make_app(config, queue)
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+            channel = conn.default_channel
+            try:
+                return int(channel.queue_declare(queue=queue, passive=True).message_count)
+            except ChannelError:
+                return 0  # never declared: nothing was ever queued there
+    except (OperationalError, OSError, ConnectionError) as exc:
+        log.warning("broker unreachable: %s", exc)
+        return None
+
+
+def purge_queue(config: Config, queue: str, delete: bool = False) -> None:
+    """Drop every waiting message (and with `delete`, the queue itself)."""
+    app = make_app(config, queue)
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        try:
+            channel.queue_purge(queue)
+            if delete:
+                channel.queue_delete(queue)
+        except ChannelError:
+            pass
+
+
+@dataclass
+class EngineStatus:
+    queue: str
+    depth: int | None
+    workers: list[ledger.WorkerRow]
+    batch: ledger.BatchProgress | None
+
+
+def engine_status(config: Config, queue: str = DEFAULT_QUEUE) -> EngineStatus:
+    """What `newsmill status` adds for the celery engine: queue, workers, newest batch."""
+    _check(config)
+    engine = ledger_engine(config.store.url, size=1)
+    try:
+        return EngineStatus(
+            queue=queue,
+            depth=queue_depth(config, queue),
+            workers=ledger.workers(engine),
+            batch=ledger.progress(engine),
+        )
+    finally:
+        engine.dispose()
+
+
+def watch(
+    config: Config, queue: str, stop: StopFlag, max_sleep: float = 60.0, store: Store | None = None
+) -> int:
+    """The fleet's one scheduler (`newsmill run --watch`): enqueue sources as they fall due.
+
+    Only due sources not already in flight are sent, so a slow fleet never
+    gets a second copy of its backlog; the workers publish each batch. Returns
+    the number of batches sent.
+    """
+    from newsmill.run.daemon import seconds_until_next
+
+    _check(config)
+    app = make_app(config, queue)
+    own_store = store is None
+    store = store or Store(config.store.url)
+    batches = 0
+    try:
+        store.sync_sources(config.resolved_sources())
+        while not stop:
+            busy = ledger.in_flight_sources(store.engine)
+            due = [s for s in select_sources(config, store, True) if s.name not in busy]
+            if due:
+                enqueue(config, queue, True, app, store)
+                batches += 1
+            pause = seconds_until_next(config, store, datetime.now(UTC))
+            if stop.wait(min(max(pause, 1.0), max_sleep)):
+                break
+    finally:
+        if own_store:
+            store.close()
+    return batches

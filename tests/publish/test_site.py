@@ -1,0 +1,460 @@
+"""The static site: pages from Article fields, safe templates, incremental builds, retention."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree, html
+from sitekit import HOSTILE_TITLE, corpus, make, site_writer, snapshot, store_with
+
+from newsmill.config import PublishConfig
+from newsmill.publish.files import TEMP_SUFFIX
+from newsmill.publish.retention import apply_retention
+from newsmill.publish.site.builder import BUILDING, MANIFEST
+from newsmill.publish.site.paths import paginate
+
+
+def page(folder: Path, path: str) -> html.HtmlElement:
+    return html.fromstring((folder / path).read_bytes())
+
+
+def listed_ids(folder: Path, path: str) -> list[str]:
+    return page(folder, path).xpath("//li[contains(@class,'item')]/@data-id")
+
+
+def article_file(folder: Path, article_id: str) -> Path:
+    (found,) = [p for p in (folder / "a").rglob("*.html") if article_id[:10] in p.name]
+    return found
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site of 40 articles over three sources, one of them hostile, built from a store."""
+    root = tmp_path_factory.mktemp("site")
+    articles = corpus(40)
+    articles[3] = replace(
+        articles[3],
+        title=HOSTILE_TITLE,
+        publisher="新华社",
+        editor="李四",
+        lead_image="https://img.example/lead.jpg?a=1&b=2",
+        tags=["{{ tag }}", "<b>tag</b>"],
+    )
+    store = store_with(root / "store.db", articles)
+    report = site_writer(root / "site", page_size=7).publish_store(store)
+    store.close()
+    assert report.written > 40 and report.removed == 0
+    return root / "site"
+
+
+def test_every_kind_of_page_exists(built: Path) -> None:
+    for path in [
+        "index.html", "404.html", "robots.txt", "sitemap.xml", "atom.xml", "rss.xml",
+        "feed.json", "archive/index.html", "search/index.html", "search/meta.json",
+        "static/style.css", "static/search.js", "c/金融/index.html",
+        "c/金融/示例财经/index.html", "c/金融/示例财经/国内/index.html", "c/金融/atom.xml",
+        "c/world/harbor-daily/ports/feed.json", "c/technology/techwire/rss.xml",
+        "archive/2026/10/index.html", "t/央行/index.html",
+    ]:  # fmt: skip
+        assert (built / path).is_file(), path
+    assert len(list((built / "a").rglob("*.html"))) == 40
+
+
+def test_home_lists_newest_first_and_pages_cover_everything_once(built: Path) -> None:
+    articles = corpus(40)
+    newest_first = [a.id for a in reversed(articles)]
+    pagers = paginate("", 40, 7)
+    seen = []
+    for pager in pagers:
+        ids = listed_ids(built, pager.path)
+        assert ids == newest_first[pager.start : pager.stop]
+        seen += ids
+    assert seen == newest_first
+    assert page(built, "index.html").xpath("//nav[@class='pager']/a[@rel='next']/@href") == [
+        pagers[0].older
+    ]
+
+
+def test_category_pages_list_only_their_articles(built: Path) -> None:
+    articles = {a.id: a for a in corpus(40)}
+    for path, prefix in [
+        ("c/金融/index.html", ["金融"]),
+        ("c/world/harbor-daily/index.html", ["World", "Harbor Daily"]),
+        ("c/technology/techwire/index.html", ["Technology", "TechWire"]),
+    ]:
+        ids = []
+        for pager in paginate(path.removesuffix("index.html"), 40, 7):
+            if (built / pager.path).exists():
+                ids += listed_ids(built, pager.path)
+        expected = [i for i, a in articles.items() if a.categories[: len(prefix)] == prefix]
+        assert sorted(ids) == sorted(expected) and ids
+    group = page(built, "c/金融/index.html")
+    assert group.xpath("//nav[@class='subsections']//a/text()") == ["示例财经"]
+
+
+def test_article_page_shows_what_a_reader_needs(built: Path) -> None:
+    article = corpus(40)[3]
+    doc = page(built, article_file(built, article.id).relative_to(built).as_posix())
+    assert doc.xpath("//h1/text()") == [HOSTILE_TITLE]
+    assert doc.get("lang") == "zh"
+    facts = " ".join(doc.xpath("//dl[@class='facts']//text()"))
+    assert "示例财经 · 国内" in facts and "新华社" in facts and "记者 张三" in facts
+    # published 2026-10-01 21:00 UTC is 05:00 the next day in Shanghai
+    assert doc.xpath("//dl[@class='facts']//time/text()") == ["2026-10-02 05:00"]
+    assert doc.xpath("//dl[@class='facts']//time/@datetime") == ["2026-10-02T05:00:00+08:00"]
+    (lead,) = doc.xpath("//figure[@class='lead']/img")
+    assert lead.get("src") == "https://img.example/lead.jpg?a=1&b=2"
+    assert lead.get("referrerpolicy") == "no-referrer" and lead.get("loading") == "lazy"
+    assert lead.get("alt") == HOSTILE_TITLE
+    assert doc.xpath("//a[@class='original-link']/@href") == [article.url]
+    crumbs = doc.xpath("//nav[@class='crumbs']//a/@href")
+    assert crumbs[-1] == "../../../c/金融/示例财经/国内/index.html"
+    assert "李四" in doc.text_content()
+    assert sorted(doc.xpath("//ul[@class='tags']//a/text()")) == ["#<b>tag</b>", "#{{ tag }}"]
+    headings = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4")]
+    assert headings[0] == 1 and all(b - a <= 1 for a, b in pairwise(headings))
+
+
+def test_hostile_text_is_data_in_every_page_and_feed(built: Path) -> None:
+    raw = b"".join(p.read_bytes() for p in built.rglob("*.html"))
+    assert b"<script>alert(1)</script>" not in raw
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert b"<script" not in raw.replace(b'<script src="../static/search.js" defer>', b"")
+    for name in ("c/金融/atom.xml", "c/金融/rss.xml", "c/金融/示例财经/国内/atom.xml"):
+        feed = feedparser.parse((built / name).read_bytes())
+        assert not feed.bozo, (name, feed.bozo_exception)
+        assert HOSTILE_TITLE in [e.title for e in feed.entries]
+    data = json.loads((built / "c/金融/feed.json").read_text("utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert HOSTILE_TITLE in [i["title"] for i in data["items"]]
+
+
+def test_feeds_hold_the_newest_articles_of_their_category(built: Path) -> None:
+    harbor = [a for a in corpus(40) if a.source == "harbor"]
+    feed = feedparser.parse((built / "c/world/atom.xml").read_bytes())
+    assert [e.id for e in feed.entries] == [
+        f"urn:newsmill:article:{a.id}" for a in reversed(harbor)
+    ]
+    assert feed.entries[0].content[0].value == harbor[-1].content_html
+    assert feed.entries[0].link.endswith(article_file(built, harbor[-1].id).name)
+    rss = feedparser.parse((built / "rss.xml").read_bytes())
+    assert len(rss.entries) == 20 and rss.feed.title == "测试站"
+
+
+def test_sitemap_and_robots(built: Path) -> None:
+    tree = etree.fromstring((built / "sitemap.xml").read_bytes())
+    locs = tree.xpath(
+        "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    )
+    assert len([u for u in locs if "/a/" in u]) == 40
+    assert any(u.endswith("/c/%E9%87%91%E8%9E%8D/index.html") for u in locs)
+    assert (built / "robots.txt").read_text().startswith("User-agent: *")
+
+
+def test_page_markup_is_accessible(built: Path) -> None:
+    for path in ["index.html", "c/金融/index.html", "archive/index.html", "search/index.html"]:
+        doc = page(built, path)
+        assert doc.get("lang") == "zh-CN"
+        assert len(doc.xpath("//h1")) == 1
+        assert all(img.get("alt") is not None for img in doc.iter("img"))
+        assert all(img.get("referrerpolicy") == "no-referrer" for img in doc.iter("img"))
+        (label,) = doc.xpath("//label[@for='q']")
+        assert doc.xpath("//input[@id='q']/@type") == ["search"] and label.text_content()
+    css = (built / "static/style.css").read_text()
+    assert "prefers-color-scheme: dark" in css and "max-width" in css
+
+
+def test_a_second_build_writes_nothing(tmp_path: Path) -> None:
+    store = store_with(tmp_path / "s.db", corpus(12))
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    before = snapshot(tmp_path / "site")
+    report = writer.publish_store(store)
+    assert report.written == 0 and report.removed == 0
+    assert snapshot(tmp_path / "site") == before
+    assert not (tmp_path / "site" / BUILDING).exists()
+
+
+def test_a_new_article_rewrites_only_what_shows_it(tmp_path: Path) -> None:
+    articles = corpus(31)
+    store = store_with(tmp_path / "s.db", articles[:30])
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    before = snapshot(tmp_path / "site")
+    store.upsert_articles("caijing", [articles[30]])  # articles[30] is a caijing one
+    report = writer.publish_store(store)
+    after = snapshot(tmp_path / "site")
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert report.removed == 0
+    assert (
+        article_file(tmp_path / "site", articles[30].id).relative_to(tmp_path / "site").as_posix()
+        in changed
+    )
+    # older pages of every list are untouched; the lists' first pages show the new article
+    assert not any("page-" in p for p in changed)
+    assert {"index.html", "c/金融/index.html", "atom.xml", "c/金融/atom.xml"} <= changed
+    assert not any(p.startswith(("c/world", "c/technology")) for p in changed)
+    assert not any(p.startswith("a/") and articles[30].id[:10] not in p for p in changed)
+    assert len(changed) < 30
+
+
+def test_a_removed_article_takes_its_page_and_list_entries(tmp_path: Path) -> None:
+    articles = corpus(9)
+    store = store_with(tmp_path / "s.db", articles)
+    writer = site_writer(tmp_path / "site")
+    writer.publish_store(store)
+    gone = articles[4]
+    path = article_file(tmp_path / "site", gone.id)
+    store.delete_articles([gone.id])
+    report = writer.publish_store(store)
+    assert not path.exists() and report.removed >= 1
+    assert gone.id not in listed_ids(tmp_path / "site", "index.html")
+    manifest = json.loads((tmp_path / "site" / MANIFEST).read_text())
+    assert not any(gone.id[:10] in p for p in manifest["pages"])
+    # a file the user put in the site folder is not newsmill's to delete
+    (tmp_path / "site" / "CNAME").write_text("news.example")
+    store.delete_articles([a.id for a in articles])
+    writer.publish_store(store)
+    assert (tmp_path / "site" / "CNAME").exists()
+    assert (
+        not list((tmp_path / "site" / "a").rglob("*.html"))
+        if (tmp_path / "site" / "a").exists()
+        else True
+    )
+
+
+def test_changed_article_and_template_rerender(tmp_path: Path) -> None:
+    articles = corpus(6)
+    writer = site_writer(tmp_path / "site")
+    writer.publish(articles)
+    before = snapshot(tmp_path / "site")
+    edited = replace(articles[2], content_html="<p>更正后的正文</p>")
+    writer.publish([*articles[:2], edited, *articles[3:]])
+    assert "更正后的正文" in article_file(tmp_path / "site", edited.id).read_text()
+    after = snapshot(tmp_path / "site")
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert [p for p in changed if p.startswith("a/")] == [
+        article_file(tmp_path / "site", edited.id).relative_to(tmp_path / "site").as_posix()
+    ]
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "_header.html").write_text('<header class="mine">{{ site.title }}</header>\n')
+    custom = site_writer(tmp_path / "site", templates=templates)
+    report = custom.publish(articles)
+    assert report.written >= 6
+    assert '<header class="mine">测试站</header>' in (tmp_path / "site/index.html").read_text()
+
+
+def test_feeds_follow_content_changes(tmp_path: Path) -> None:
+    articles = corpus(3)
+    writer = site_writer(tmp_path / "site")
+    writer.publish(articles)
+    edited = replace(articles[2], content_html="<p>新内容</p>")
+    writer.publish([*articles[:2], edited])
+    assert "新内容" in (tmp_path / "site/feed.json").read_text()
+
+
+def test_duplicates_are_shown_once_with_also_reported_by(tmp_path: Path) -> None:
+    primary = make("p", "江州港吞吐量增长", "caijing")
+    copy = make(
+        "d", "Jiangzhou port volume up", "harbor",
+        when=primary.published + timedelta(hours=1), duplicate_of=primary.id, cluster="c1",
+    )  # fmt: skip
+    writer = site_writer(tmp_path / "site")
+    writer.publish([copy, primary])
+    site = tmp_path / "site"
+    assert listed_ids(site, "index.html") == [primary.id]
+    doc = page(site, article_file(site, primary.id).relative_to(site).as_posix())
+    assert doc.xpath("//section[@class='also']//a/text()") == [copy.title]
+    assert "Harbor Daily" in page(site, "index.html").xpath("string(//p[@class='also'])")
+    dup = page(site, article_file(site, copy.id).relative_to(site).as_posix())
+    assert dup.xpath("//p[@class='also']/a/text()") == [primary.title]
+    feed = json.loads((site / "feed.json").read_text())
+    assert [i["title"] for i in feed["items"]] == [primary.title]
+
+
+def test_hostile_category_names_stay_inside_the_site(tmp_path: Path) -> None:
+    evil = make("e", "x", categories=["../../etc", "/abs", "a\\b"], tags=["../up", "..", "."])
+    writer = site_writer(tmp_path / "site")
+    writer.publish([evil])
+    files = [p.resolve() for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(p.is_relative_to((tmp_path / "site").resolve()) for p in files)
+    assert (tmp_path / "site/c/etc/abs/a-b/index.html").is_file()
+
+
+def test_a_killed_build_leaves_no_temporary_behind(tmp_path: Path) -> None:
+    writer = site_writer(tmp_path / "site")
+    writer.publish(corpus(3))
+    leftover = tmp_path / "site/a/2026/10" / f".x.html.1-1{TEMP_SUFFIX}"
+    leftover.write_text("half")
+    (tmp_path / "site" / BUILDING).touch()  # what a killed build leaves
+    writer.publish(corpus(3))
+    assert not leftover.exists() and not (tmp_path / "site" / BUILDING).exists()
+
+
+def test_pagination_from_the_oldest_is_stable() -> None:
+    for count in range(0, 60):
+        pagers = paginate("x/", count, 5)
+        covered = sorted(i for p in pagers for i in range(p.start, p.stop))
+        assert covered == list(range(count))
+        assert pagers[0].path == "x/index.html"
+        for p in pagers[1:]:
+            assert p.stop - p.start == 5  # older pages are always full ...
+            later = [q for q in paginate("x/", count + 1, 5) if q.path == p.path]
+            shifted = (later[0].start - 1, later[0].stop - 1) if later else None
+            assert shifted == (p.start, p.stop)  # ... and hold the same articles after one more
+
+
+def test_retention_keeps_a_count_per_source_or_an_age(tmp_path: Path) -> None:
+    articles = corpus(30)
+    store = store_with(tmp_path / "s.db", articles)
+    writer = site_writer(tmp_path / "site")
+    writer.publish_store(store)
+    removed = apply_retention(PublishConfig(keep=4), store)
+    assert removed == 30 - 12
+    kept = {a.id for a in store.iter_articles()}
+    assert kept == {
+        a.id
+        for src in ("caijing", "techwire", "harbor")
+        for a in [x for x in articles if x.source == src][-4:]
+    }
+    report = writer.publish_store(store)
+    assert report.removed >= 18
+    assert len(list((tmp_path / "site/a").rglob("*.html"))) == 12
+    newest = max(a.published for a in articles)
+    removed = apply_retention(PublishConfig(keep="2d"), store, now=newest + timedelta(hours=1))
+    assert {a.published >= newest - timedelta(days=2) for a in store.iter_articles()} == {True}
+    assert removed > 0
+    assert apply_retention(PublishConfig(), store) == 0
+
+
+def test_build_command_builds_the_site_and_retention_applies(tmp_path: Path) -> None:
+    from conftest import run_cli, write_config
+
+    config = write_config(tmp_path, [], publish={"site": {"dir": "site"}, "keep": 2})
+    store = store_with(tmp_path / "newsmill.db", corpus(9))
+    store.close()
+    result = run_cli("build", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "site:" in result.output
+    assert len(list((tmp_path / "site/a").rglob("*.html"))) == 6
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    result = run_cli("build", "-c", str(config))
+    assert "site: 0 written" in result.output
+    assert mtimes == {
+        p: p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*") if p.is_file()
+    }
+
+
+def test_serve_command_serves_the_site_and_its_404(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import httpx
+
+    writer = site_writer(tmp_path / "site")
+    writer.publish(corpus(3))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsmill", "serve", "--dir", str(tmp_path / "site"), "--port", "0"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.split(" at ")[1].split(" ")[0]
+        assert url.startswith("http://127.0.0.1:")
+        home = httpx.get(url + "index.html")
+        assert home.status_code == 200 and "测试站" in home.text
+        missing = httpx.get(url + "no/such/page.html")
+        assert missing.status_code == 404 and '<base href="/">' in missing.text
+        assert httpx.get(url + "search/meta.json").headers["content-type"] == "application/json"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_site_folder_that_cannot_be_created_is_one_error(tmp_path: Path) -> None:
+    from newsmill.publish.files import OutputError
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="cannot create"):
+        site_writer(tmp_path / "file" / "site").publish([])
+
+
+def test_dates_follow_the_site_time_zone_in_names_and_archives(tmp_path: Path) -> None:
+    late = make("late", "月末新闻", when=datetime(2026, 10, 31, 17, 30, tzinfo=UTC))  # Nov 1, 01:30
+    site_writer(tmp_path / "site").publish([late])
+    assert (tmp_path / "site/archive/2026/11/index.html").is_file()
+    assert article_file(tmp_path / "site", late.id).parent.name == "11"
+
+
+def test_incremental_builds_equal_a_fresh_build(tmp_path: Path) -> None:
+    """Whatever changes, carrying pages over must give the very files a full build gives."""
+    articles = corpus(26)
+    store = store_with(tmp_path / "s.db", articles[:20])
+    writer = site_writer(tmp_path / "inc", page_size=4)
+    writer.publish_store(store)
+    base = articles[0].published
+
+    def add(more: list) -> None:
+        for a in more:
+            store.upsert_articles(a.source, [a])
+
+    steps = [
+        lambda: add(articles[20:23]),
+        lambda: add([replace(articles[3], tags=["新标签", "央行"])]),
+        lambda: add([replace(articles[6], title="换了标题的新闻")]),
+        lambda: store.delete_articles([articles[1].id, articles[21].id]),
+        lambda: add([replace(articles[9], duplicate_of=articles[12].id, cluster="k")]),
+        lambda: add([replace(articles[10], published=base - timedelta(days=40))]),
+        lambda: add(articles[23:26]),
+        lambda: store.delete_articles([articles[12].id]),  # a primary goes: its copy is listed
+    ]
+    for n, step in enumerate(steps):
+        step()
+        writer.publish_store(store)
+        fresh = site_writer(tmp_path / f"fresh{n}", page_size=4)
+        fresh.publish_store(store)
+        got = {p: d for p, (_, d) in snapshot(tmp_path / "inc").items()}
+        want = {p: d for p, (_, d) in snapshot(tmp_path / f"fresh{n}").items()}
+        for files in (got, want):
+            for p in [p for p in files if p.startswith("search/") or p == MANIFEST]:
+                del files[p]
+        assert got.keys() == want.keys(), (n, got.keys() ^ want.keys())
+        assert [p for p in got if got[p] != want[p]] == [], n
+
+
+def test_site_and_retention_on_both_store_backends(tmp_path: Path, store_url: str) -> None:
+    from newsmill.store import Store
+
+    articles = corpus(9)
+    store = Store(store_url)
+    try:
+        for a in articles:
+            store.upsert_articles(a.source, [a])
+        heads = list(store.iter_article_heads())
+        assert [h["id"] for h in heads] == [a.id for a in reversed(articles)]
+        assert "content_html" not in heads[0] and heads[0]["categories"] == articles[-1].categories
+        assert {a.id for a in store.articles_by_id([articles[0].id, articles[4].id])} == {
+            articles[0].id,
+            articles[4].id,
+        }
+        writer = site_writer(tmp_path / "site")
+        writer.publish_store(store)
+        assert len(listed_ids(tmp_path / "site", "index.html")) == 9
+        deleted = store.prune_articles(keep_per_source=2)
+        assert len(deleted) == 3 and store.count_articles() == 6
+        assert writer.publish_store(store).removed >= 3
+        cutoff = articles[7].published
+        assert set(store.prune_articles(older_than=cutoff)) == {
+            a.id for a in articles[:7] if a.id not in deleted
+        }
+    finally:
+        store.close()

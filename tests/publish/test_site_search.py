@@ -1,0 +1,179 @@
+"""The site's search index: tokens, results, and incremental updates equal to a rebuild."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from sitekit import corpus, make, site_writer, snapshot, store_with
+
+from newsmill.publish.site.search import (
+    MAX_SEGMENTS,
+    SearchIndex,
+    query_groups,
+    shard_of,
+    tokens,
+)
+
+QUERIES = [
+    "央行",
+    "港口",
+    "集装箱",
+    "地铁新闻",
+    "inflation",
+    "harbor battery",
+    "cor",
+    "港",
+    "新闻第1",
+]
+
+
+def contains(article_text: str, query: str) -> bool:
+    """Ground truth: every query word in the text (Chinese as substring, English as word)."""
+    text = article_text.lower()
+    for word in query.lower().split():
+        if re.fullmatch(r"[a-z0-9]+", word):
+            if not re.search(rf"\b{word}\b", text):
+                return False
+        elif word not in text:
+            return False
+    return True
+
+
+def results(site: Path, query: str) -> set[str]:
+    total, hits = SearchIndex(site).search(query, limit=1000)
+    assert total == len(hits)
+    return {h.path for h in hits}
+
+
+def test_tokens_are_cjk_bigrams_and_words() -> None:
+    assert tokens("央行下调利率") == {"央行", "行下", "下调", "调利", "利率", "率"}
+    assert tokens("Ｈｅｌｌｏ, World! 2026年") == {"hello", "world", "2026", "年"}
+    assert tokens("a_b " + "x" * 41) == {"a", "b"}  # no underscores; no 41-letter junk
+    assert [g.exact for g in query_groups("人工智能 model")] == ["人工", "工智", "智能", "model"]
+    assert [g.prefix for g in query_groups("港 infl")] == [True, True]
+    assert [g.prefix for g in query_groups("infl港")] == [False, True]
+    assert shard_of("央", 256) == shard_of("央", 256) < 256
+
+
+def test_results_are_exactly_the_articles_with_the_words(tmp_path: Path) -> None:
+    articles = corpus(60)
+    site_writer(tmp_path / "site").publish(articles)
+    by_path = {}
+    for path in (tmp_path / "site/a").rglob("*.html"):
+        by_path[path.relative_to(tmp_path / "site").as_posix()] = path.name
+    for query in ["央行", "港口", "集装箱", "inflation", "harbor battery", "新闻第12"]:
+        expected = {a.id[:10] for a in articles if contains(f"{a.title}\n{a.text}", query)}
+        found = {by_path[p].rsplit("-", 1)[1][:10] for p in results(tmp_path / "site", query)}
+        assert found == expected and found, query
+
+
+def test_ranking_prefers_titles_and_newer_articles(tmp_path: Path) -> None:
+    old_title = make("t", "地铁新线开通", text="今天的新闻。")
+    body_only = make(
+        "b", "城市新闻", text="地铁新线开通了。", when=old_title.published.replace(year=2027)
+    )
+    newer_title = make(
+        "n", "地铁新线开通", text="又一条。", when=old_title.published.replace(month=12)
+    )
+    site_writer(tmp_path / "site").publish([body_only, newer_title, old_title])
+    _, hits = SearchIndex(tmp_path / "site").search("地铁")
+    assert [h.title for h in hits] == ["地铁新线开通", "地铁新线开通", "城市新闻"]
+    assert hits[0].date > hits[1].date
+
+
+def test_prefix_matches_rank_below_exact_ones(tmp_path: Path) -> None:
+    site_writer(tmp_path / "site").publish(
+        [
+            make("a", "Port news", "techwire", text="port"),
+            make("b", "Portal", "techwire", text="portal"),
+        ]
+    )
+    _, hits = SearchIndex(tmp_path / "site").search("port")
+    assert [h.title for h in hits] == ["Port news", "Portal"]
+    assert SearchIndex(tmp_path / "site").search("nothing-like-this")[0] == 0
+
+
+def test_incremental_updates_answer_like_a_rebuild(tmp_path: Path) -> None:
+    articles = corpus(45)
+    store = store_with(tmp_path / "s.db", articles[:30])
+    writer = site_writer(tmp_path / "inc")
+    writer.publish_store(store)
+    store.upsert_articles("caijing", [a for a in articles[30:40] if a.source == "caijing"])
+    store.upsert_articles("techwire", [a for a in articles[30:40] if a.source == "techwire"])
+    store.upsert_articles("harbor", [a for a in articles[30:40] if a.source == "harbor"])
+    writer.publish_store(store)
+    edited = replace(articles[4], text=articles[4].text + "\n集装箱码头扩建。", title="改过的标题")
+    store.upsert_articles(edited.source, [edited])
+    store.delete_articles([articles[7].id, articles[31].id])
+    writer.publish_store(store)
+    meta = json.loads((tmp_path / "inc/search/meta.json").read_text())
+    assert len(meta["segments"]) == 3 and len(meta["deleted"]) == 3
+    fresh = site_writer(tmp_path / "full")
+    fresh.publish_store(store)
+    assert len(json.loads((tmp_path / "full/search/meta.json").read_text())["segments"]) == 1
+    for query in [*QUERIES, "改过", "码头扩建"]:
+        assert results(tmp_path / "inc", query) == results(tmp_path / "full", query), query
+    assert results(tmp_path / "inc", "码头扩建")
+
+
+def test_many_small_updates_end_in_one_rebuilt_segment(tmp_path: Path) -> None:
+    articles = corpus(3 + MAX_SEGMENTS + 1)
+    writer = site_writer(tmp_path / "site")
+    shown = articles[:3]
+    writer.publish(shown)
+    for article in articles[3:]:
+        shown.append(article)
+        writer.publish(shown)
+        meta = json.loads((tmp_path / "site/search/meta.json").read_text())
+        assert 1 <= len(meta["segments"]) <= MAX_SEGMENTS
+    assert len(meta["segments"]) < MAX_SEGMENTS  # it was rebuilt on the way
+    names = {p.parent.name for p in (tmp_path / "site/search").rglob("t0.json")}
+    assert names == {s["id"] for s in meta["segments"]}  # old segments' files are gone
+    assert results(tmp_path / "site", articles[-1].title) >= set()
+    assert meta["docs"] == len(shown)
+
+
+def test_a_lost_segment_file_means_a_rebuild_not_a_broken_index(tmp_path: Path) -> None:
+    writer = site_writer(tmp_path / "site")
+    writer.publish(corpus(6))
+    for shard in (tmp_path / "site/search").rglob("t*.json"):
+        shard.unlink()
+    writer.publish(corpus(6))
+    assert results(tmp_path / "site", "央行")
+
+
+def test_search_off_writes_no_index(tmp_path: Path) -> None:
+    site_writer(tmp_path / "site", search=False).publish(corpus(3))
+    assert not (tmp_path / "site/search").exists()
+    assert 'role="search"' not in (tmp_path / "site/index.html").read_text()
+
+
+def test_a_second_process_builds_the_same_site(tmp_path: Path, monkeypatch) -> None:
+    from newsmill.publish.site import builder
+
+    articles = corpus(40)
+    site_writer(tmp_path / "local").publish(articles)
+    monkeypatch.setattr(builder, "PARALLEL_MIN", 1)
+    started = []
+    original = builder._Helper.__init__
+
+    def spy(self, build):  # type: ignore[no-untyped-def]
+        started.append(True)
+        original(self, build)
+
+    monkeypatch.setattr(builder._Helper, "__init__", spy)
+    report = site_writer(tmp_path / "forked").publish(articles)
+    assert started == [True]
+    local = site_writer(tmp_path / "local").publish(articles)
+    assert local.written == 0 and report.written > 40
+    assert snapshot_bytes(tmp_path / "local") == snapshot_bytes(tmp_path / "forked")
+    for query in QUERIES:
+        assert results(tmp_path / "local", query) == results(tmp_path / "forked", query)
+    assert site_writer(tmp_path / "forked").publish(articles).written == 0
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    return {p: d for p, (_, d) in snapshot(folder).items()}
