@@ -171,3 +171,23 @@ def test_parse_retry_after_http_date() -> None:
     assert parse_retry_after("Sun, 29 Nov 2026 12:00:30 GMT", now=1795953600.0) == pytest.approx(
         30, abs=1
     )
+
+
+def test_a_redirect_into_a_private_network_is_refused_on_that_hop(httpserver: HTTPServer) -> None:
+    """The first host is allowed by name; the redirect points at another loopback
+    address, which no rule allows, so the hop is refused before any connection."""
+    httpserver.expect_request("/start").respond_with_data(
+        "", status=302, headers={"Location": f"http://127.0.0.2:{httpserver.port}/inside"}
+    )
+    result = fetch(
+        httpserver.url_for("/start"),
+        allow_private_networks=False,
+        allowed_networks=["127.0.0.1/32"],
+    )
+    assert not result.ok and "127.0.0.2" in (result.error or "")
+    assert "private or local address" in (result.error or "")
+    httpserver.expect_request("/ok").respond_with_data("fine")
+    allowed = fetch(
+        httpserver.url_for("/ok"), allow_private_networks=False, allowed_networks=["127.0.0.1/32"]
+    )
+    assert allowed.ok and allowed.body == b"fine"  # the allowed network itself is reached
