@@ -127,6 +127,7 @@ def test_transient_failures_lose_nothing(tmp_path: Path, httpserver: HTTPServer)
     result = run_cli("run", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert sum(injected.values()) >= 5, injected
+    print(f"\nfaults injected: {sum(injected.values())} {dict(injected)}; articles lost: 0")
     assert "lost: 0 sources, 0 article pages" in result.output
     check_consistent(tmp_path, FEEDS * ITEMS)
 
@@ -172,6 +173,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path: Path, httpserver: HTTP
         process.wait(timeout=60)
         check_consistent(tmp_path)
     assert kills >= 6
+    print(f"\nSIGKILLs survived: {kills}")
     final = start_run(config)
     _out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
