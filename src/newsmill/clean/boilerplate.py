@@ -118,10 +118,12 @@ def iframes_to_links(root: HtmlElement, base_url: str) -> None:
 
 
 def drop_selected(root: HtmlElement, rule: SiteRule) -> None:
-    for selector in rule.selectors("drop"):
-        for element in selector(root):
-            if element is not root and element.getparent() is not None:
-                drop_keep_tail(element)
+    selector = rule.union("drop")
+    if selector is None:
+        return
+    for element in selector(root):
+        if element is not root and element.getparent() is not None:
+            drop_keep_tail(element)
 
 
 def _block_text(element: HtmlElement) -> str:

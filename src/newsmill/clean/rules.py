@@ -49,6 +49,11 @@ class SiteRule:
     def selectors(self, key: str) -> list[XPath]:
         return [compile_selector(css) for css in getattr(self, key)]
 
+    def union(self, key: str) -> XPath | None:
+        """All of a key's selectors as one XPath: one walk of the tree, not one each."""
+        groups = getattr(self, key)
+        return compile_selector(", ".join(groups)) if groups else None
+
 
 @dataclass
 class RuleBook:
