@@ -268,6 +268,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10)
     parser.add_argument("--workers", default="1,2,4", help="worker process counts to measure")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--keep", type=Path, help="keep configs and worker logs in this folder")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.serve:
@@ -298,7 +299,9 @@ def main() -> None:
     )
     results: list[Result] = []
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp = opts.keep or scratch
+            Path(tmp).mkdir(parents=True, exist_ok=True)
             results.append(
                 run_system("local", 0, opts.feeds, opts.items, port, opts.broker, Path(tmp))
             )

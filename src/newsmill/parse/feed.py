@@ -109,9 +109,15 @@ def _parse_struct(value: Any) -> datetime | None:
         return None
 
 
+def clean_key(value: str) -> str:
+    """A guid or link without the control characters (NUL above all) that
+    PostgreSQL refuses in text and no identifier needs."""
+    return _XML_INVALID.sub("", value).strip()
+
+
 def absolute(base_url: str, url: str) -> str:
     """`url` resolved against `base_url`; absolute URLs skip the (slow) urljoin."""
-    url = url.strip()
+    url = clean_key(url)
     return url if url.startswith(("http://", "https://")) else urljoin(base_url, url)
 
 
@@ -148,7 +154,7 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
         for t in item.get("tags") or []
         if isinstance(t, dict)
     ]
-    guid = str(item.get("id") or "").strip() or link or _fallback_guid(link, title, description)
+    guid = clean_key(str(item.get("id") or "")) or link or _fallback_guid(link, title, description)
     return Entry(
         guid=guid,
         link=link,
@@ -179,7 +185,7 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
         if e.get("href")
     ]
     categories = [plain_text(str(t.get("term") or "")) for t in item.get("tags") or []]
-    guid = str(item.get("id") or "").strip() or link or _fallback_guid(link, title, summary)
+    guid = clean_key(str(item.get("id") or "")) or link or _fallback_guid(link, title, summary)
     return Entry(
         guid=guid,
         link=link,
