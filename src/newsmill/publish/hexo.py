@@ -9,23 +9,15 @@ literal, which the old `&#123;` replacement did badly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from newsmill.model import Article, Source
-from newsmill.publish.files import (
-    OutputError,
-    inside,
-    remove_stale_temporaries,
-    write_if_changed,
-)
-from newsmill.publish.naming import ID_SUFFIX, post_stem, short_id
-from newsmill.publish.report import PublishReport
+from newsmill.publish.posts import PostWriter
 
 
 def local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -99,62 +91,13 @@ def render_hexo_post(
     return f"---\n{front}---\n\n<div>{article.content_html}</div>\n"
 
 
-class HexoWriter:
+class HexoWriter(PostWriter):
     """Writes one Markdown file per article into a Hexo `source/_posts` folder."""
 
     name = "hexo"
+    suffix = ".md"
 
-    def __init__(
-        self, folder: Path, tz: ZoneInfo, sources: Mapping[str, Source], placeholder: str = ""
-    ) -> None:
-        self.folder = folder
-        self.tz = tz
-        self.sources = sources
-        self.placeholder = placeholder
-
-    def path_for(self, article: Article) -> Path:
-        date_prefix = article.published.astimezone(self.tz).strftime("%Y-%m-%d")
-        path = self.folder / f"{post_stem(article, date_prefix)}.md"
-        # The stem is built from word characters and `-` only; this is the belt to those braces.
-        if path.parent != self.folder or not inside(self.folder, path.parent):
-            raise OutputError(f"{path}: outside the output folder {self.folder}")
-        return path
-
-    def _managed_files(self) -> dict[str, list[Path]]:
-        """Existing posts written by newsmill, by short id (other files are the user's)."""
-        found: dict[str, list[Path]] = {}
-        if not self.folder.is_dir():
-            return found
-        for path in self.folder.iterdir():
-            match = ID_SUFFIX.search(path.name)
-            if match and path.suffix == ".md" and path.is_file():
-                found.setdefault(match.group(1), []).append(path)
-        return found
-
-    def publish(self, articles: Iterable[Article]) -> PublishReport:
-        report = PublishReport(self.name)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"{self.folder}: cannot create: {exc.strerror}") from None
-        remove_stale_temporaries(self.folder)
-        existing = self._managed_files()
-        for article in articles:
-            path = self.path_for(article)
-            text = render_hexo_post(
-                article, self.sources.get(article.source), self.tz, self.placeholder
-            )
-            if write_if_changed(path, text.encode("utf-8")):
-                report.written += 1
-            else:
-                report.unchanged += 1
-            # A renamed post (its title or date changed) leaves its old file behind.
-            for old in existing.pop(short_id(article), []):
-                if old != path:
-                    old.unlink(missing_ok=True)
-                    report.removed += 1
-        for leftovers in existing.values():
-            for old in leftovers:
-                old.unlink(missing_ok=True)
-                report.removed += 1
-        return report
+    def render(self, article: Article) -> str:
+        return render_hexo_post(
+            article, self.sources.get(article.source), self.tz, self.placeholder
+        )
