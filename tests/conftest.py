@@ -9,6 +9,8 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
 from newsmill.cli import cli
+from newsmill.model import Article
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -154,3 +157,35 @@ def write_config(folder: Path, sources: list[dict[str, object]], **sections: obj
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+ARTICLE_TIME = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def sample_article(guid: str, title: str = "Title", **changes: object) -> Article:
+    """A stored-article value of source `src` (or `source=`), for store-level tests."""
+    source = str(changes.pop("source", "src"))
+    base = Article(
+        id=Article.make_id(source, guid),
+        source=source,
+        guid=guid,
+        url=f"https://example.com/{guid}",
+        canonical_url=f"https://example.com/{guid}",
+        title=title,
+        author="a",
+        categories=["金融", "新浪财经", "国内"],
+        tags=["t"],
+        published=ARTICLE_TIME - timedelta(hours=1),
+        updated=None,
+        fetched=ARTICLE_TIME,
+        date_is_fallback=False,
+        lead_image=None,
+        content_html="<p>body</p>",
+        text="body",
+        summary="body",
+        language="en",
+        publisher=None,
+        editor=None,
+        content_hash=f"hash-{guid}-{title}",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]

@@ -346,7 +346,13 @@ def _when(value: Any) -> str:
 
 @cli.command()
 @config_option
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='One JSON object per source; with the celery engine, then one {"engine": ...} '
+    "object: queue depth, workers seen, the newest batch.",
+)
 @queue_option
 @click.pass_obj
 def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
@@ -362,11 +368,11 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
     configured = {s.name for s in config.sources}
     if as_json:
         for r in rows:
-            record = {
-                k: v.isoformat() if isinstance(v, datetime) else v for k, v in r.__dict__.items()
-            }
+            record = dict(r.__dict__)
             record["configured"] = r.name in configured
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(json.dumps(_jsonable(record), ensure_ascii=False))
+        if config.run.engine == "celery":
+            click.echo(json.dumps(_jsonable(_engine_record(config, queue)), ensure_ascii=False))
         return
     table = Table(title="newsmill sources")
     columns = ("source", "last fetch", "status", "articles", "failures", "next", "last error")
@@ -388,6 +394,33 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
     out_console.print(table)
     if config.run.engine == "celery":
         _print_engine_status(config, queue)
+
+
+def _jsonable(value: Any) -> Any:
+    """Datetimes as ISO 8601, dataclasses as objects, recursively."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _engine_record(config: Config, queue: str) -> dict[str, Any]:
+    from newsmill.run.celery import engine_status
+
+    with user_errors(False):
+        info = engine_status(config, queue)
+    return {
+        "engine": "celery",
+        "queue": info.queue,
+        "depth": info.depth,  # null: the broker could not be reached
+        "workers": info.workers,
+        "batch": info.batch,
+    }
 
 
 def _print_engine_status(config: Config, queue: str) -> None:

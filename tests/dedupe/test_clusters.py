@@ -130,3 +130,41 @@ def test_same_topic_different_story_is_not_a_duplicate() -> None:
     same = a.replace("宣布，", "发布通知称，")
     assert similarity(fingerprint(a), fingerprint(same)) > 0.5
     assert similarity(fingerprint(a), fingerprint(b)) < 0.5
+
+
+def test_a_stop_request_saves_what_was_placed_and_leaves_the_rest_pending(tmp_path: Path) -> None:
+    from conftest import sample_article
+
+    from newsmill.dedupe.clusters import Deduper, DedupeSettings
+    from newsmill.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    for source in ("wire", "portal"):
+        store.upsert_articles(
+            source,
+            [
+                sample_article(
+                    f"{source}-{n}",
+                    title,
+                    source=source,
+                    text="".join(body),
+                    content_hash=f"{source}-{n}",
+                    url=f"https://{source}.example/{n}",
+                    canonical_url=f"https://{source}.example/{n}",
+                )
+                for n, (title, body) in enumerate(STORIES)
+            ],
+        )
+    checks = iter(range(100))
+    stop_after_four = Deduper(store, DedupeSettings(), stop=lambda: next(checks) >= 4)
+    first = stop_after_four.run()
+    assert first.interrupted and first.checked == 4
+    assert len(store.pending_dedupe()) == 2
+
+    second = Deduper(store, DedupeSettings()).run()
+    assert not second.interrupted and second.checked == 2
+    assert store.pending_dedupe() == []
+    rows = list(store.cluster_members({a.cluster for a in store.iter_articles() if a.cluster}))
+    assert len({r.cluster for r in rows}) == 3  # one story each, carried by both sources
+    assert sum(r.duplicate_of is None for r in rows) == 3
+    store.close()

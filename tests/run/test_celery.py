@@ -441,13 +441,13 @@ def _kill_the_fetching_worker(request: Request) -> Response:
 def test_poison_sources_end_in_error_state_and_never_block_the_queue(
     feeds: Feeds, rig: Callable[..., Rig]
 ) -> None:
-    source_list = feeds.sources(300)
+    source_list = feeds.sources(2000)
     feeds.special["poison-crash"] = _kill_the_fetching_worker
     poison = [
         {"name": n, "url": f"{feeds.base}/feed/{n}", "categories": ["t"], "full_text": "never"}
         for n in ("poison-crash", "poison-raise")
     ]
-    r = rig(AMQP, source_list[:150] + poison + source_list[150:])
+    r = rig(AMQP, source_list[:1000] + poison + source_list[1000:])
     # The database refuses every row of one source, every time (a real error
     # from PostgreSQL, raised inside the task).
     engine = create_engine(r.pg_url)
@@ -485,7 +485,9 @@ def test_poison_sources_end_in_error_state_and_never_block_the_queue(
     assert_exactly_once(r, queued.batch, [str(s["name"]) for s in source_list])
 
     status = run_cli("status", "-c", str(r.path), "--json", "--queue", r.queue)
-    rows = {row["name"]: row for row in map(json.loads, status.output.splitlines())}
+    records = list(map(json.loads, status.output.splitlines()))
+    assert records[-1]["engine"] == "celery"
+    rows = {row["name"]: row for row in records[:-1]}
     for name in ("poison-crash", "poison-raise"):
         assert rows[name]["consecutive_failures"] == 1 and rows[name]["articles"] == 0
         assert rows[name]["last_error"]
@@ -526,6 +528,11 @@ def test_run_no_wait_status_workers_and_one_publish_per_batch(
     assert "40 sources queued" in queued.output
     status = run_cli("status", *args)
     assert "40 messages waiting" in status.output and "0 done" in status.output
+    records = [json.loads(line) for line in run_cli("status", "--json", *args).output.splitlines()]
+    assert len(records) == 41 and all("name" in rec for rec in records[:40])
+    engine_record = records[-1]
+    assert engine_record["engine"] == "celery" and engine_record["depth"] == 40
+    assert engine_record["batch"]["pending"] == 40 and engine_record["workers"] == []
     again = run_cli("run", "--no-wait", *args)  # nothing due: all 40 still in flight
     assert "0 sources queued" in again.output and "40 sources still in flight" in again.output
 
@@ -545,6 +552,10 @@ def test_run_no_wait_status_workers_and_one_publish_per_batch(
         assert "0 messages waiting" in status.output
         for proc in workers:
             assert f"newsmill-{proc.pid}@" in status.output
+        engine_record = json.loads(run_cli("status", "--json", *args).output.splitlines()[-1])
+        assert engine_record["depth"] == 0
+        assert {w["pid"] for w in engine_record["workers"]} >= {p.pid for p in workers}
+        assert all(w["last_heartbeat"] for w in engine_record["workers"])
         jsonl = r.path.parent / "articles.jsonl"
         before = jsonl.stat().st_mtime_ns
 

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import select
+from conftest import ARTICLE_TIME as NOW
+from conftest import sample_article as article
+from sqlalchemy import select, update
 
 from newsmill.model import Article, FetchResult, Source
 from newsmill.store import Store
-from newsmill.store.schema import LATEST_VERSION, schema_version
-
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-def article(guid: str, title: str = "Title", **changes: object) -> Article:
-    base = Article(
-        id=Article.make_id("src", guid),
-        source="src",
-        guid=guid,
-        url=f"https://example.com/{guid}",
-        canonical_url=f"https://example.com/{guid}",
-        title=title,
-        author="a",
-        categories=["金融", "新浪财经", "国内"],
-        tags=["t"],
-        published=NOW - timedelta(hours=1),
-        updated=None,
-        fetched=NOW,
-        date_is_fallback=False,
-        lead_image=None,
-        content_html="<p>body</p>",
-        text="body",
-        summary="body",
-        language="en",
-        publisher=None,
-        editor=None,
-        content_hash=f"hash-{guid}-{title}",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+from newsmill.store.schema import LATEST_VERSION, articles, schema_version
 
 
 def test_migrations_record_the_schema_version(store_url: str) -> None:
@@ -105,4 +77,22 @@ def test_fetch_state_and_health_are_kept(store_url: str) -> None:
     # A new URL for the source forgets validators that belonged to the old one.
     store.sync_sources([Source("src", "https://example.com/other", ("a",))])
     assert store.fetch_state("src").etag is None
+    store.close()
+
+
+def test_fingerprints_of_the_old_scheme_are_cleared_for_recomputing(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert_articles("src", [article("1"), article("2")])
+    ids = [a.id for a in store.iter_articles()]
+    with store.engine.begin() as conn:
+        conn.execute(update(articles).where(articles.c.id == ids[0]).values(fingerprint="212:AAAA"))
+        conn.execute(
+            update(articles).where(articles.c.id == ids[1]).values(fingerprint="m2:9:AAAA")
+        )
+        conn.execute(schema_version.delete().where(schema_version.c.version == 5))
+    store.close()
+    store = Store(store_url)  # migrates the database from version 4
+    with store.engine.connect() as conn:
+        kept = dict(conn.execute(select(articles.c.id, articles.c.fingerprint)).all())
+    assert kept == {ids[0]: None, ids[1]: "m2:9:AAAA"}
     store.close()

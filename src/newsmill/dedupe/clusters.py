@@ -9,7 +9,7 @@ near them, so a run that crashed half-way simply finishes the job next time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +42,7 @@ class DedupeSettings:
 class DedupeReport:
     checked: int = 0
     joined: int = 0  # articles that joined an existing story
+    interrupted: bool = False  # asked to stop: the rest stay pending for the next run
     changed: list[str] = field(default_factory=list)  # ids whose cluster or canonical moved
 
 
@@ -121,10 +122,22 @@ def _member(row: Any, length: int | None = None) -> Member:
     )  # fmt: skip
 
 
+TEXT_CHUNK = 500  # articles whose text is in memory at once
+
+
+def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
 class Deduper:
-    def __init__(self, store: Any, settings: DedupeSettings) -> None:
+    def __init__(
+        self, store: Any, settings: DedupeSettings, stop: Callable[[], bool] | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        # Checked between articles: a long backlog must not hold up SIGTERM.
+        self.stop = stop or (lambda: False)
 
     def run(self) -> DedupeReport:
         report = DedupeReport()
@@ -141,17 +154,25 @@ class Deduper:
 
         touched: set[str] = set()
         new_fingerprints: dict[str, str] = {}
-        for row in pending:
-            report.checked += 1
-            if row.cluster:
-                touched.add(row.cluster)  # it may be leaving its old story
-            minhash = fingerprint(match_text(row.title, row.text))
-            member = _member(row, length=len(row.text))
-            member.cluster = None
-            cluster = stories.add(member, minhash)
-            report.joined += cluster != row.id
-            touched.add(cluster)
-            new_fingerprints[row.id] = encode(minhash)
+        for chunk in _chunks(pending, TEXT_CHUNK):
+            texts = self.store.dedupe_texts([row.id for row in chunk])
+            for row in chunk:
+                if self.stop():
+                    report.interrupted = True  # what was placed is saved; the rest waits
+                    break
+                title, text = texts[row.id]
+                report.checked += 1
+                if row.cluster:
+                    touched.add(row.cluster)  # it may be leaving its old story
+                minhash = fingerprint(match_text(title, text))
+                member = _member(row, length=len(text))
+                member.cluster = None
+                cluster = stories.add(member, minhash)
+                report.joined += cluster != row.id
+                touched.add(cluster)
+                new_fingerprints[row.id] = encode(minhash)
+            if report.interrupted:
+                break
 
         # Members of touched stories published outside the window still count.
         outside = self.store.cluster_members(

@@ -45,7 +45,7 @@ def watch(
         passes += 1
         changed = any(s.inserted or s.updated for s in report.sources)
         if (changed or not published_once) and not stop:
-            report.outputs = publish_all(config, store)
+            report.outputs = publish_all(config, store, stop)
             published_once = True
         if on_pass:
             on_pass(report)

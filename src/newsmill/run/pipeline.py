@@ -109,7 +109,7 @@ def make_writers(config: Config) -> list[Writer]:
     return writers
 
 
-def deduplicate(config: Config, store: Store) -> DedupeReport | None:
+def deduplicate(config: Config, store: Store, stop: StopFlag | None = None) -> DedupeReport | None:
     """Cluster the articles stored since the last pass; a no-op when none are new."""
     if not config.dedupe.enabled:
         return None
@@ -118,17 +118,22 @@ def deduplicate(config: Config, store: Store) -> DedupeReport | None:
         canonical=config.dedupe.canonical,
         window=timedelta(seconds=config.dedupe.window),
     )
-    return Deduper(store, settings).run()
+    return Deduper(store, settings, stop=(lambda: bool(stop))).run()
 
 
-def publish_all(config: Config, store: Store) -> list[PublishReport]:
+def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> list[PublishReport]:
     """Every configured output from the store; unchanged files are left alone.
 
     Pending articles are deduplicated first, so every output agrees on which
     article of a story is the canonical one.
     """
     apply_retention(config.publish, store)
-    deduplicate(config, store)
+    dedupe = deduplicate(config, store, stop)
+    if dedupe and dedupe.interrupted:
+        # Outputs written now would show as canonical articles that the next
+        # run may find to be duplicates; that run publishes instead.
+        log.info("stopped while deduplicating; the next run publishes")
+        return []
     reports = []
     for writer in make_writers(config):
         canonical_only = not (
@@ -470,5 +475,5 @@ def run_once(
     report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop))
     report.sources = [s for s in report.sources if not s.skipped]
     if publish:
-        report.outputs = publish_all(config, store)
+        report.outputs = publish_all(config, store, stop)
     return report

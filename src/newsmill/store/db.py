@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -418,14 +419,13 @@ class Store:
     # -- near-duplicate clusters ---------------------------------------------
 
     def pending_dedupe(self) -> list[Any]:
-        """Articles not yet deduplicated (new or changed), oldest first."""
+        """Articles not yet deduplicated (new or changed), oldest first, without
+        their text: a backlog can be the whole archive (see `dedupe_texts`)."""
         query = (
             select(
                 articles.c.id,
                 articles.c.source,
                 articles.c.published,
-                articles.c.title,
-                articles.c.text,
                 articles.c.canonical_url,
                 articles.c.content_hash,
                 articles.c.cluster,
@@ -435,6 +435,14 @@ class Store:
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query))
+
+    def dedupe_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """(title, text) of these articles, for fingerprinting."""
+        query = select(articles.c.id, articles.c.title, articles.c.text).where(
+            articles.c.id.in_(list(ids))
+        )
+        with self.engine.connect() as conn:
+            return {row.id: (row.title, row.text) for row in conn.execute(query)}
 
     def _member_columns(self) -> list[Any]:
         return [
@@ -468,15 +476,24 @@ class Store:
         return found
 
     def save_dedupe(self, updates: Sequence[tuple[str, str | None, str, str | None]]) -> None:
-        """(id, new fingerprint or None to keep, cluster, duplicate_of) for each article."""
+        """(id, new fingerprint or None to keep, cluster, duplicate_of) for each article,
+        as two batched statements in one transaction."""
         if not updates:
             return
+        target = articles.c.id == bindparam("target")
+        with_fp = [
+            {"target": i, "fingerprint": fp, "cluster": c, "duplicate_of": d}
+            for i, fp, c, d in updates
+            if fp is not None
+        ]
+        without_fp = [
+            {"target": i, "cluster": c, "duplicate_of": d} for i, fp, c, d in updates if fp is None
+        ]
         with self.engine.begin() as conn:
-            for article_id, fp, cluster, duplicate_of in updates:
-                values: dict[str, Any] = {"cluster": cluster, "duplicate_of": duplicate_of}
-                if fp is not None:
-                    values["fingerprint"] = fp
-                conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+            if with_fp:
+                conn.execute(update(articles).where(target), with_fp)
+            if without_fp:
+                conn.execute(update(articles).where(target), without_fp)
 
     def iter_articles(
         self, source: str | None = None, canonical_only: bool = False

@@ -23,6 +23,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import Dialect
 
@@ -214,11 +215,23 @@ def _v4_batch_countdown(conn: Connection) -> None:
     _add_missing_columns(conn, run_batches, ["remaining"])
 
 
+def _v5_numpy_fingerprints(conn: Connection) -> None:
+    """Fingerprints of the datasketch scheme do not compare with the new ones:
+    clear them, so the next run fingerprints those articles again (their
+    clusters stay until then)."""
+    conn.execute(
+        update(articles)
+        .where(articles.c.fingerprint.is_not(None), ~articles.c.fingerprint.startswith("m2:"))
+        .values(fingerprint=None)
+    )
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
     _v3_dedupe_and_health,
     _v4_batch_countdown,
+    _v5_numpy_fingerprints,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 
