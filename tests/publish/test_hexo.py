@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
+from conftest import sample_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,30 +21,21 @@ SOURCE = Source("sina", "https://x.example/feed", ("金融", "新浪财经", "�
 
 
 def make(title: str = "标题", guid: str = "g1", **changes: object) -> Article:
-    base = Article(
-        id=Article.make_id("sina", guid),
-        source="sina",
-        guid=guid,
-        url="https://finance.example/doc.shtml",
-        canonical_url="https://finance.example/doc.shtml",
-        title=title,
-        author="",
-        categories=["金融", "新浪财经", "国内"],
-        tags=[],
-        published=datetime(2021, 11, 28, 0, 7, 44, tzinfo=UTC),
-        updated=None,
-        fetched=datetime(2021, 11, 28, 1, 0, tzinfo=UTC),
-        date_is_fallback=False,
-        lead_image=None,
-        content_html="<p>正文</p>",
-        text="正文",
-        summary="正文",
-        language="zh",
-        publisher=None,
-        editor=None,
-        content_hash="h",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    fields: dict[str, object] = {
+        "source": "sina",
+        "url": "https://finance.example/doc.shtml",
+        "canonical_url": "https://finance.example/doc.shtml",
+        "author": "",
+        "tags": [],
+        "published": datetime(2021, 11, 28, 0, 7, 44, tzinfo=UTC),
+        "fetched": datetime(2021, 11, 28, 1, 0, tzinfo=UTC),
+        "content_html": "<p>正文</p>",
+        "text": "正文",
+        "summary": "正文",
+        "language": "zh",
+        "content_hash": "h",
+    }
+    return sample_article(guid, title, **(fields | changes))
 
 
 def read_post(path: Path) -> tuple[dict[str, object], str]:

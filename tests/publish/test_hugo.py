@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from lxml import html
+from postkit import assert_every_article_rendered, build_site, rendered_articles
 from sitekit import HOSTILE_TITLE, SHANGHAI, SOURCES, corpus
 
 from newsmill.publish.hugo import HugoWriter, escape_shortcodes
@@ -76,30 +76,14 @@ def hugo_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("hugo")
     shutil.copytree(DATA, site, dirs_exist_ok=True)
     HugoWriter(site / "content" / "posts", SHANGHAI, SOURCES).publish(articles())
-    result = subprocess.run(
-        ["hugo", "--source", str(site), "--destination", str(site / "public"), "--quiet"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    build_site(["hugo", "--source", str(site), "--destination", str(site / "public"), "--quiet"])
     return site / "public"
 
 
 def test_hugo_renders_every_article(hugo_public: Path) -> None:
-    pages = {}
-    for path in hugo_public.rglob("index.html"):
-        doc = html.fromstring(path.read_bytes())
-        for article in doc.xpath("//article[@data-id]"):
-            pages[article.get("data-id")] = article
+    pages = rendered_articles(hugo_public, "index.html")
     items = articles()
-    assert set(pages) == {a.id for a in items}
-    for item in items:
-        page = pages[item.id]
-        assert page.xpath("string(h1)") == item.title
-        local = item.published.astimezone(SHANGHAI)
-        assert page.xpath("string(time)") == local.strftime("%Y-%m-%d %H:%M")
-        assert page.xpath("a[@class='original']/@href") == [item.url]
-        assert page.xpath(".//ul[@class='categories']/li/text()") == item.categories
-        assert page.xpath("string(div[@class='content'])").strip()
+    assert_every_article_rendered(pages, items)
     tricky = pages[items[0].id]
     content = html.tostring(tricky.xpath("div[@class='content']")[0], encoding="unicode")
     assert "raw HTML omitted" not in content

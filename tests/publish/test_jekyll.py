@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
-from lxml import html
+from postkit import assert_every_article_rendered, build_site, rendered_articles
 from sitekit import HOSTILE_TITLE, SHANGHAI, SOURCES, corpus
 
 from newsmill.publish.jekyll import JekyllWriter
@@ -55,30 +54,17 @@ def jekyll_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("jekyll")
     shutil.copytree(DATA, site, dirs_exist_ok=True)
     JekyllWriter(site / "_posts", SHANGHAI, SOURCES).publish(articles())
-    result = subprocess.run(
+    build_site(
         ["jekyll", "build", "--source", str(site), "--destination", str(site / "_site"),
-         "--quiet", "--safe", "--disable-disk-cache"],
-        capture_output=True, text=True, timeout=300,
+         "--quiet", "--safe", "--disable-disk-cache"]
     )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
     return site / "_site"
 
 
 def test_jekyll_renders_every_article(jekyll_site: Path) -> None:
-    pages = {}
-    for path in jekyll_site.rglob("*.html"):
-        doc = html.fromstring(path.read_bytes())
-        for article in doc.xpath("//article[@data-id]"):
-            pages[article.get("data-id")] = article
+    pages = rendered_articles(jekyll_site, "*.html")
     items = articles()
-    assert set(pages) == {a.id for a in items}
-    for item in items:
-        page = pages[item.id]
-        assert page.xpath("string(h1)") == item.title
-        local = item.published.astimezone(SHANGHAI)
-        assert page.xpath("string(time)") == local.strftime("%Y-%m-%d %H:%M")
-        assert page.xpath("a[@class='original']/@href") == [item.url]
-        assert page.xpath(".//ul[@class='categories']/li/text()") == item.categories
+    assert_every_article_rendered(pages, items)
     tricky = pages[items[0].id]
     text = tricky.xpath("string(div[@class='content'])")
     assert "{{ site.title }} {% if true %}x{% endif %} {%- raw -%}" in text
