@@ -191,3 +191,29 @@ def test_a_redirect_into_a_private_network_is_refused_on_that_hop(httpserver: HT
         httpserver.url_for("/ok"), allow_private_networks=False, allowed_networks=["127.0.0.1/32"]
     )
     assert allowed.ok and allowed.body == b"fine"  # the allowed network itself is reached
+
+
+def test_the_connection_itself_is_checked_so_dns_rebinding_cannot_slip_past(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebinding name answers a public address to the check before the request
+    and a private one to the connection. Here the check before the request is
+    made to pass, as such a name would make it; the connection must still be
+    refused, and the loopback server must see no request."""
+
+    async def first_answer_was_public(*_args: object, **_kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr("newsmill.fetch.client.check_destination", first_answer_was_public)
+    httpserver.expect_request("/inside").respond_with_data("secret")
+    for url in (httpserver.url_for("/inside"), f"http://localhost:{httpserver.port}/inside"):
+        result = fetch(url, allow_private_networks=False, retries=0)
+        assert not result.ok and "private or local address" in (result.error or "")
+    assert httpserver.log == []
+    # An allowed network is reached through the same pinned connection.
+    allowed = fetch(
+        f"http://localhost:{httpserver.port}/inside",
+        allow_private_networks=False,
+        allowed_networks=["127.0.0.0/8", "::1/128"],
+    )
+    assert allowed.ok and allowed.body == b"secret"

@@ -24,7 +24,12 @@ import httpx
 
 from newsmill import __version__
 from newsmill.config import FetchConfig
-from newsmill.fetch.netguard import BlockedDestination, check_destination
+from newsmill.fetch.netguard import (
+    BlockedDestination,
+    PinnedBackend,
+    check_destination,
+    pin_connections,
+)
 from newsmill.model import FetchResult, FetchState
 
 DEFAULT_USER_AGENT = f"newsmill/{__version__} (news aggregator; respects robots.txt)"
@@ -83,13 +88,19 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(self.config.timeout),
+        transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(
                 max_connections=self.config.concurrency,
                 max_keepalive_connections=self.config.concurrency,
             ),
+            trust_env=False,
+        )
+        if not self.config.allow_private_networks:
+            pin_connections(transport, PinnedBackend(self._allowed, self._allowed_hosts))
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.config.timeout),
+            transport=transport,
             trust_env=False,
         )
         return self

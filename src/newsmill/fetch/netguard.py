@@ -9,8 +9,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 
 class BlockedDestination(Exception):
@@ -40,11 +44,9 @@ def is_forbidden_address(address: str, allowed: Sequence[Network] = ()) -> bool:
 async def check_destination(
     url: str, allowed: Sequence[Network] = (), allowed_hosts: Collection[str] = ()
 ) -> None:
-    """Raise BlockedDestination if any address the host resolves to is forbidden.
-
-    Every address is checked, not just the first, so a name with one public
-    and one private record cannot slip through.
-    """
+    """Raise BlockedDestination if the URL's scheme is not HTTP(S) or any address
+    its host resolves to is forbidden: before each request and redirect hop, so
+    the refusal names the URL. PinnedBackend checks again where it connects."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise BlockedDestination(f"scheme {parts.scheme!r} is not allowed")
@@ -53,16 +55,87 @@ async def check_destination(
         raise BlockedDestination("URL has no host")
     if host.lower() in allowed_hosts:
         return
+    await resolve_checked(host, parts.port or (443 if parts.scheme == "https" else 80), allowed)
+
+
+async def resolve_checked(host: str, port: int, allowed: Sequence[Network] = ()) -> list[str]:
+    """The addresses to connect to, once every address the name has was checked.
+
+    Every address is checked, not just the first, so a name with one public
+    and one private record cannot slip through.
+    """
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise BlockedDestination(f"cannot resolve {host}: {exc.strerror}") from None
-    for info in infos:
-        address = str(info[4][0])
+    addresses = [str(info[4][0]) for info in infos]
+    for address in addresses:
         if is_forbidden_address(address, allowed):
             raise BlockedDestination(
                 f"{host} resolves to {address}, a private or local address "
                 "(set fetch.allow_private_networks = true to allow it)"
             )
+    if not addresses:
+        raise BlockedDestination(f"cannot resolve {host}: no address")
+    return list(dict.fromkeys(addresses))
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and checks the name when the connection is opened, and connects
+    to the checked address.
+
+    The check before a request is not enough on its own: the connection pool
+    resolves the name again, and a name whose records change between the two
+    lookups (DNS rebinding) would reach the private address. TLS still
+    verifies the certificate against the name, which httpcore passes apart.
+    """
+
+    def __init__(
+        self, allowed: Sequence[Network] = (), allowed_hosts: Collection[str] = ()
+    ) -> None:
+        self._allowed = allowed
+        self._allowed_hosts = {h.lower() for h in allowed_hosts}
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        if host.lower() in self._allowed_hosts:
+            addresses = [host]
+        else:
+            addresses = await resolve_checked(host, port, self._allowed)
+        for address in addresses[:-1]:  # as a resolver-driven connect would: next on failure
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue
+        return await self._inner.connect_tcp(
+            addresses[-1], port, timeout, local_address, socket_options
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise BlockedDestination("unix sockets are not reachable from a feed URL")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def pin_connections(transport: httpx.AsyncHTTPTransport, backend: PinnedBackend) -> None:
+    """Make the transport's pool open its connections through `backend`.
+
+    httpx 0.28 takes no network backend (encode/httpx#3749 would add one), so
+    the pool's attribute is set; a version without it fails here loudly
+    rather than silently connecting unchecked."""
+    pool = transport._pool
+    if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("this httpx/httpcore version cannot pin connections; pin httpx<0.29")
+    pool._network_backend = backend

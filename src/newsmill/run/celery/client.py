@@ -20,6 +20,7 @@ from kombu.exceptions import ChannelError, OperationalError
 from sqlalchemy import Engine
 
 from newsmill.config import Config
+from newsmill.model import Source
 from newsmill.run.celery import ledger
 from newsmill.run.celery.app import (
     DEFAULT_QUEUE,
@@ -84,20 +85,26 @@ def enqueue(
         if not due:
             # Nothing to fetch; still a batch, so a waiter has something to finish.
             ledger.mark_published(store.engine, batch, None, ran=False)
-        with app.producer_or_acquire() as producer:
-            for source in due:
-                app.send_task(
-                    SOURCE_TASK,
-                    args=[source_to_message(source), batch],
-                    queue=queue,
-                    task_id=f"{batch}.{source.name}",
-                    producer=producer,
-                )
+        send_sources(app, due, batch, queue)
     finally:
         if own_store:
             store.close()
     log.info("batch %s: %d sources queued on %r", batch, len(due), queue)
     return Enqueued(batch, len(due), sorted(busy))
+
+
+def send_sources(app: Celery, sources: list[Source], batch: str, queue: str) -> None:
+    """One task message per source, over one producer connection; enqueuing and
+    resending lost messages send the same messages."""
+    with app.producer_or_acquire() as producer:
+        for source in sources:
+            app.send_task(
+                SOURCE_TASK,
+                args=[source_to_message(source), batch],
+                queue=queue,
+                task_id=f"{batch}.{source.name}",
+                producer=producer,
+            )
 
 
 def wait(
@@ -167,15 +174,7 @@ def resend_pending(
         if own:
             engine.dispose()
     sources = [s for s in config.resolved_sources() if s.name in names]
-    with app.producer_or_acquire() as producer:
-        for source in sources:
-            app.send_task(
-                SOURCE_TASK,
-                args=[source_to_message(source), batch],
-                queue=queue,
-                task_id=f"{batch}.{source.name}",
-                producer=producer,
-            )
+    send_sources(app, sources, batch, queue)
     return len(sources)
 
 
