@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Engine,
     bindparam,
     create_engine,
@@ -533,12 +534,17 @@ class Store:
         self, older_than: datetime | None = None, keep_per_source: int | None = None
     ) -> list[str]:
         """Delete articles published before `older_than` and all but the newest
-        `keep_per_source` of each source; return the ids deleted."""
-        doomed: set[str] = set()
+        `keep_per_source` of each source; return the ids deleted.
+
+        Their guids are remembered as filtered, like items a filter turned away:
+        a feed that still lists a pruned item would otherwise bring it back on
+        every run, only for retention to delete it again."""
+        doomed: dict[str, tuple[str, str]] = {}  # id -> (source, guid)
+        columns = (articles.c.id, articles.c.source, articles.c.guid)
         with self.engine.begin() as conn:
             if older_than is not None:
-                query = select(articles.c.id).where(articles.c.published < older_than)
-                doomed.update(conn.execute(query).scalars())
+                query = select(*columns).where(articles.c.published < older_than)
+                doomed.update((r.id, (r.source, r.guid)) for r in conn.execute(query))
             if keep_per_source is not None:
                 rank = (
                     func.row_number()
@@ -548,13 +554,30 @@ class Store:
                     )
                     .label("rank")
                 )
-                ranked = select(articles.c.id, rank).subquery()
-                query = select(ranked.c.id).where(ranked.c.rank > keep_per_source)
-                doomed.update(conn.execute(query).scalars())
+                ranked = select(*columns, rank).subquery()
+                query = select(ranked.c.id, ranked.c.source, ranked.c.guid).where(
+                    ranked.c.rank > keep_per_source
+                )
+                doomed.update((r.id, (r.source, r.guid)) for r in conn.execute(query))
             ids = sorted(doomed)
             for start in range(0, len(ids), 500):
                 conn.execute(delete(articles).where(articles.c.id.in_(ids[start : start + 500])))
+            self._remember_pruned(conn, list(doomed.values()))
         return ids
+
+    def _remember_pruned(self, conn: Connection, pruned: list[tuple[str, str]]) -> None:
+        now = datetime.now(UTC)
+        known: set[tuple[str, str]] = set()
+        for source in {s for s, _ in pruned}:
+            query = select(filtered_items.c.guid).where(filtered_items.c.source == source)
+            known.update((source, guid) for guid in conn.execute(query).scalars())
+        rows = [
+            {"source": s, "guid": g, "reason": "removed by retention", "first_seen": now}
+            for s, g in dict.fromkeys(pruned)
+            if (s, g) not in known
+        ]
+        for start in range(0, len(rows), 500):
+            conn.execute(insert(filtered_items), rows[start : start + 500])
 
     def count_articles(self) -> int:
         with self.engine.connect() as conn:
