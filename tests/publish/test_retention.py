@@ -11,7 +11,6 @@ from pytest_httpserver import HTTPServer
 
 from newsmill.store import Store
 
-
 TOPICS = ["harbor dredging", "school meals", "night buses", "river flood wall", "market hall"]
 
 
