@@ -4,11 +4,12 @@ text weights that treat Chinese fairly, and removal that keeps following text.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple, overload
 
+import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 # Words of class and id attributes (split at `-`, `_` and camelCase) that mark
 # page chrome, and those that mark an article body.
@@ -47,6 +48,23 @@ def mark_words(element: HtmlElement) -> frozenset[str]:
     return _words(f"{klass or ''} {ident or ''}")
 
 
+@lru_cache(maxsize=65536)
+def _chrome_marks(klass: str | None, ident: str | None) -> bool:
+    words = _words(f"{klass or ''} {ident or ''}")
+    return bool(words & NEGATIVE_WORDS) and not words & POSITIVE_WORDS
+
+
+def marked_as_chrome(element: HtmlElement) -> bool:
+    """Class and id words say page chrome: a negative word and no positive one.
+
+    One cached look-up per distinct class and id: pages repeat them a lot.
+    """
+    klass, ident = element.get("class"), element.get("id")
+    if not klass and not ident:
+        return False
+    return _chrome_marks(klass, ident)
+
+
 def is_negative(words: frozenset[str]) -> bool:
     return bool(words & NEGATIVE_WORDS)
 
@@ -63,8 +81,9 @@ JUNK_TAGS = {"form", "nav", "aside", "footer", "dialog"}
 _NOT_TEXT = {"script", "style", "noscript", "template"}
 
 
-@dataclass
-class Counts:
+class Counts(NamedTuple):
+    """An element's text weight, and how much of it is link text."""
+
     text: int = 0
     links: int = 0
 
@@ -76,7 +95,13 @@ def _is_hidden(element: HtmlElement) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def text_weight(text: str) -> int:
+# Never junk by their marks: the article's own kinds of element.
+_NEVER_JUNK = frozenset(
+    {"body", "html", "article", "main", "a", "img", "p", "figure", "figcaption"}
+)
+
+
+def text_weight(text: str | None) -> int:
     """Length in reading units: a CJK character counts like a short English word's letters.
 
     Characters other than white space, plus two more for each CJK character,
@@ -88,37 +113,93 @@ def text_weight(text: str) -> int:
     return len(stripped.encode("utf-8"))
 
 
-def remove_junk(root: HtmlElement) -> None:
+def _is_junk(element: HtmlElement, counts: TextCounts, small: float) -> bool:
+    """Code or form parts; or a junk tag, chrome by its class and id words, or a
+    hidden box, if it holds less text than `small`."""
+    tag = element.tag.lower()
+    if tag in ALWAYS_JUNK:
+        return True
+    if tag in _NEVER_JUNK or counts.text(element) >= small:
+        return False
+    # Attribute look-ups cost more than the rest together: last, and only if needed.
+    return tag in JUNK_TAGS or marked_as_chrome(element) or _is_hidden(element)
+
+
+def remove_junk(root: HtmlElement, counts: TextCounts | None = None) -> TextCounts:
     """Drop elements that never hold article text: code, forms, chrome, hidden boxes.
 
     A box that holds a large share of the page's text is a wrapper, whatever its
     class says (`page-ad-margins`, `has-sidebar`, a form around the whole page),
-    so it stays and scoring decides.
+    so it stays and scoring decides. Returns the text counts, kept true for the
+    tree that is left, so the next step need not count again.
     """
-    counts = count_text(root)
+    counts = counts if counts is not None else TextCounts(root)
     body = root.find("body")
     total = counts[body].text if body is not None and body in counts else counts[root].text
+    small = max(total * 0.25, 200)
+    for element in _outermost_junk(root, counts, small):
+        counts.drop(element)
+    return counts
+
+
+def _outermost_junk(root: HtmlElement, counts: TextCounts, small: float) -> list[etree._Element]:
+    """Comments, processing instructions and junk elements, in document order; not
+    what is inside a junk element: it goes with it, so it is never looked at (a
+    menu's links, an icon's paths)."""
     doomed = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):  # comments, processing instructions
+    walker = etree.iterwalk(root, events=("start", "comment", "pi"))
+    for event, element in walker:
+        if event != "start":
             doomed.append(element)
-            continue
-        tag = element.tag.lower()
-        if tag in ALWAYS_JUNK:
+        elif _is_junk(element, counts, small):
             doomed.append(element)
-            continue
-        if tag in ("body", "html", "article", "main", "a", "img", "p", "figure", "figcaption"):
-            continue
-        words = mark_words(element)
-        unwanted = (
-            tag in JUNK_TAGS
-            or _is_hidden(element)
-            or (is_negative(words) and not is_positive(words))
+            walker.skip_subtree()
+    return doomed
+
+
+def _fast_html_parser() -> etree.HTMLParser:
+    """lxml.html's parser, less its per-element class lookup.
+
+    lxml.html picks a class for every element in Python (FormElement, InputElement...),
+    and that lookup runs each time an element is touched from Python: nearly half
+    the cost of walking a tree. Extraction needs none of those classes, so every
+    element here is a plain HtmlElement, chosen in C. UTF-8 bytes parse in about
+    half the time lxml needs for the same str.
+    """
+    # No table of id attributes either: nothing here looks elements up by id().
+    parser = etree.HTMLParser(encoding="utf-8", collect_ids=False)
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=HtmlComment,
+            pi=HtmlProcessingInstruction,
+            entity=HtmlEntity,
         )
-        if unwanted and counts[element].text < max(total * 0.25, 200):
-            doomed.append(element)
-    for element in doomed:
-        drop_keep_tail(element)
+    )
+    return parser
+
+
+_PARSER = _fast_html_parser()
+# Characters XML forbids; lxml parses them into text but refuses them when text is set.
+# In UTF-8 these bytes never occur inside a multi-byte character, so deleting bytes is safe.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def utf8_without_controls(text: str) -> bytes:
+    """`text` as UTF-8 without control characters, ready for the fast parser."""
+    return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+
+
+def parse_document(text: str) -> HtmlElement:
+    """A whole page, parsed fast (see `_fast_html_parser`); ParserError if empty."""
+    return lxml.html.document_fromstring(utf8_without_controls(text), parser=_PARSER)
+
+
+def parse_fragment(html: str) -> HtmlElement:
+    """An HTML fragment inside a new <div>, parsed fast (see `_fast_html_parser`)."""
+    return lxml.html.fragment_fromstring(
+        utf8_without_controls(html), create_parent="div", parser=_PARSER
+    )
 
 
 def drop_keep_tail(element: etree._Element) -> None:
@@ -136,23 +217,84 @@ def drop_keep_tail(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def count_text(root: HtmlElement) -> dict[HtmlElement, Counts]:
-    """Text and link-text weights of every element, in one bottom-up pass."""
-    counts: dict[HtmlElement, Counts] = {}
-    for element in reversed(list(root.iter(etree.Element))):
-        if element.tag in _NOT_TEXT:
-            counts[element] = Counts()
-            continue
-        c = Counts(text=text_weight(element.text or ""))
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            sub = counts.get(child)
-            if sub is not None:
-                c.text += sub.text
-                c.links += sub.links
-            c.text += text_weight(child.tail or "")
-        if element.tag == "a":
-            c.links = c.text
-        counts[element] = c
-    return counts
+def _count(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlElement, int]]:
+    """Text and link-text weights of every element, in one bottom-up pass.
+
+    An element's weight is its own text, its children's weights and the text
+    after each child (a comment's too: it is text the reader sees); scripts and
+    styles weigh nothing. Links weigh what the <a> elements inside weigh.
+    Plain ints in two dicts: an object per element would cost more to make
+    (and to garbage-collect) than the counting itself.
+    """
+    text_of: dict[HtmlElement, int] = {}
+    links_of: dict[HtmlElement, int] = {}
+    # Children come after their parent in document order: walking it backwards,
+    # each node is complete when reached and adds itself and its tail to its parent.
+    for node in reversed(list(root.iter())):
+        tag = node.tag
+        text = links = 0
+        if isinstance(tag, str):  # not a comment or processing instruction
+            if tag not in _NOT_TEXT:
+                text = text_of.get(node, 0) + text_weight(node.text)
+                links = text if tag == "a" else links_of.get(node, 0)
+            text_of[node], links_of[node] = text, links
+        if node is root:
+            break  # the last node; its tail is not its text
+        text += text_weight(node.tail)
+        if text:
+            parent = node.getparent()
+            text_of[parent] = text_of.get(parent, 0) + text
+            if links:
+                links_of[parent] = links_of.get(parent, 0) + links
+    return text_of, links_of
+
+
+class TextCounts:
+    """Text and link weights of every element of a tree, kept true while elements
+    are dropped from it.
+
+    Counting walks every element; dropping one changes only its ancestors'
+    weights, so the steps that drop (junk, selectors, pruning) share one count
+    instead of each counting the page again.
+    """
+
+    def __init__(self, root: HtmlElement) -> None:
+        self._text, self._links = _count(root)
+
+    def __getitem__(self, element: HtmlElement) -> Counts:
+        return Counts(self._text[element], self._links[element])
+
+    def __contains__(self, element: object) -> bool:
+        return element in self._text
+
+    @overload
+    def get(self, element: HtmlElement) -> Counts | None: ...
+    @overload
+    def get(self, element: HtmlElement, default: Counts) -> Counts: ...
+    def get(self, element: HtmlElement, default: Counts | None = None) -> Counts | None:
+        text = self._text.get(element)
+        return default if text is None else Counts(text, self._links[element])
+
+    def text(self, element: HtmlElement) -> int:
+        return self._text[element]
+
+    def drop(self, element: etree._Element) -> None:
+        """`drop_keep_tail`, and the element's weights taken off its ancestors.
+
+        The tail stays in the parent, so only the element's own weights leave.
+        """
+        text = self._text.get(element, 0) if isinstance(element.tag, str) else 0
+        if text:  # links are part of the text: no text, no links
+            self._subtract(element, text, self._links[element])
+        drop_keep_tail(element)
+
+    def _subtract(self, element: etree._Element, text: int, links: int) -> None:
+        for ancestor in element.iterancestors():
+            if ancestor not in self._text or ancestor.tag in _NOT_TEXT:
+                return  # outside the counted tree, or in a box that weighs nothing
+            self._text[ancestor] -= text
+            if ancestor.tag == "a":  # an <a> is all link: its links are its text
+                links = self._links[ancestor] - self._text[ancestor]
+                self._links[ancestor] = self._text[ancestor]
+            else:
+                self._links[ancestor] -= links

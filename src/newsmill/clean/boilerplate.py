@@ -13,7 +13,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.clean.rules import SiteRule
-from newsmill.htmltools import drop_keep_tail, remove_junk
+from newsmill.htmltools import TextCounts, drop_keep_tail, remove_junk
 
 LAZY_ATTRIBUTES = (
     "data-src",
@@ -26,6 +26,7 @@ LAZY_ATTRIBUTES = (
     "data-lazyload",
     "data-ks-lazyload",
 )
+_LAZY_SET = frozenset(LAZY_ATTRIBUTES)
 _PLACEHOLDER_SRC = re.compile(
     r"^data:|blank\.|spacer\.|placeholder|loading\.gif|grey\.gif|1x1", re.I
 )
@@ -63,20 +64,32 @@ def _best_srcset(srcset: str) -> str | None:
     return best
 
 
+def _script_loaded_source(img: HtmlElement) -> str | None:
+    """The picture's real URL when its `src` is missing or a placeholder, else None.
+
+    The attribute names are read once: most images have neither a lazy attribute
+    nor a srcset, and then nothing more is looked up or matched.
+    """
+    names = img.keys()
+    lazy = None
+    if not _LAZY_SET.isdisjoint(names):
+        lazy = next((img.get(a) for a in LAZY_ATTRIBUTES if (img.get(a) or "").strip()), None)
+    srcset = None
+    if "srcset" in names or "data-srcset" in names:
+        srcset = img.get("data-srcset") or img.get("srcset")
+    if not lazy and not srcset:
+        return None
+    src = (img.get("src") or "").strip()
+    if src and not _PLACEHOLDER_SRC.search(src):
+        return None
+    return lazy.strip() if lazy else _best_srcset(srcset or "")
+
+
 def resolve_lazy_images(root: HtmlElement) -> None:
     """Make `src` the real picture where a page loads it with script."""
     for img in root.iter("img"):
-        src = (img.get("src") or "").strip()
-        lazy = next((img.get(a) for a in LAZY_ATTRIBUTES if (img.get(a) or "").strip()), None)
-        if lazy and (not src or _PLACEHOLDER_SRC.search(src)):
-            img.set("src", lazy.strip())
-            continue
-        if (not src or _PLACEHOLDER_SRC.search(src)) and (
-            srcset := img.get("data-srcset") or img.get("srcset")
-        ):
-            chosen = _best_srcset(srcset)
-            if chosen:
-                img.set("src", chosen)
+        if real := _script_loaded_source(img):
+            img.set("src", real)
     for picture in root.iter("picture"):
         if picture.find(".//img") is None:
             source = picture.find(".//source")
@@ -94,10 +107,18 @@ def _is_tracking_pixel(img: HtmlElement) -> bool:
     return bool(_BEACON.search(img.get("src") or ""))
 
 
-def drop_tracking_pixels(root: HtmlElement) -> None:
+def _drop(element: etree._Element, counts: TextCounts | None) -> None:
+    """Drop an element, keeping its tail, and the text counts true if there are any."""
+    if counts is None:
+        drop_keep_tail(element)
+    else:
+        counts.drop(element)
+
+
+def drop_tracking_pixels(root: HtmlElement, counts: TextCounts | None = None) -> None:
     for img in list(root.iter("img")):
         if _is_tracking_pixel(img) or not (img.get("src") or "").strip():
-            drop_keep_tail(img)
+            _drop(img, counts)
 
 
 def iframes_to_links(root: HtmlElement, base_url: str) -> None:
@@ -117,20 +138,34 @@ def iframes_to_links(root: HtmlElement, base_url: str) -> None:
             drop_keep_tail(frame)
 
 
-def drop_selected(root: HtmlElement, rule: SiteRule) -> None:
-    selector = rule.union("drop")
-    if selector is None:
+def drop_selected(root: HtmlElement, rule: SiteRule, counts: TextCounts | None = None) -> None:
+    selectors = rule.selector_set("drop")
+    if selectors is None:
         return
-    for element in selector(root):
+    for element in selectors.select(root):
         if element is not root and element.getparent() is not None:
-            drop_keep_tail(element)
+            _drop(element, counts)
+
+
+# Longest block (characters, white space collapsed) that drop_text patterns judge.
+_MAX_BLOCK = 200
 
 
 def _block_text(element: HtmlElement) -> str:
-    return re.sub(r"\s+", " ", element.text_content()).strip()
+    """The text, white space collapsed (str.split() knows the same white space as \\s)."""
+    return " ".join(element.text_content().split())
 
 
-def drop_matching_text(root: HtmlElement, rule: SiteRule) -> None:
+def _surely_long(element: HtmlElement, counts: TextCounts | None) -> bool:
+    """Longer than _MAX_BLOCK, known from the counts without collecting its text.
+
+    A character weighs at most four (its UTF-8 bytes) and white space nothing.
+    """
+    c = counts.get(element) if counts is not None else None
+    return c is not None and c.text > 4 * _MAX_BLOCK
+
+
+def drop_matching_text(root: HtmlElement, rule: SiteRule, counts: TextCounts | None = None) -> None:
     """Remove blocks whose whole text is boilerplate (责任编辑, share prompts...).
 
     Only small blocks are judged, so a pattern can never take an article's
@@ -138,40 +173,49 @@ def drop_matching_text(root: HtmlElement, rule: SiteRule) -> None:
     """
     if not rule.drop_text:
         return
+    is_boilerplate = rule.text_matcher()
     for element in list(root.iter(*_TEXT_BLOCKS)):
-        if element is root or element.getparent() is None:
+        if element is root or element.getparent() is None or _surely_long(element, counts):
             continue
         text = _block_text(element)
-        if not text or len(text) > 200:
-            continue
-        if any(p.search(text) for p in rule.drop_text):
-            drop_keep_tail(element)
+        if text and len(text) <= _MAX_BLOCK and is_boilerplate(text):
+            _drop(element, counts)
 
 
-def drop_empty(root: HtmlElement) -> None:
+def drop_empty(root: HtmlElement, counts: TextCounts | None = None) -> None:
     """Elements left with no text and no picture, innermost first."""
     for element in reversed(list(root.iter(etree.Element))):
         if element is root or element.tag in _KEEP_EMPTY or element.getparent() is None:
             continue
         if (element.text or "").strip() or len(element):
             continue
-        drop_keep_tail(element)
+        _drop(element, counts)
 
 
 def clean_tree(
-    root: HtmlElement, rule: SiteRule, base_url: str, remove_chrome: bool = True
-) -> None:
+    root: HtmlElement,
+    rule: SiteRule,
+    base_url: str,
+    remove_chrome: bool = True,
+    counts: TextCounts | None = None,
+    embeds_done: bool = False,
+) -> TextCounts | None:
     """Every boilerplate step, in the order that keeps the article's own pictures.
 
-    `remove_chrome=False` skips the class-word pass for a tree that had it already.
+    `remove_chrome=False` skips the class-word pass for a tree that had it already,
+    and `embeds_done=True` the lazy-image and iframe passes for one whose page had
+    them. Text counts given (or made by the class-word pass) are kept true and
+    returned, for pruning after.
     """
     for comment in list(root.iter(etree.Comment)):
-        drop_keep_tail(comment)
-    resolve_lazy_images(root)
-    iframes_to_links(root, base_url)
+        drop_keep_tail(comment)  # a comment weighs nothing: its tail stays counted
+    if not embeds_done:
+        resolve_lazy_images(root)
+        iframes_to_links(root, base_url)
     if remove_chrome:
-        remove_junk(root)
-    drop_selected(root, rule)
-    drop_tracking_pixels(root)
-    drop_matching_text(root, rule)
-    drop_empty(root)
+        counts = remove_junk(root, counts)
+    drop_selected(root, rule, counts)
+    drop_tracking_pixels(root, counts)
+    drop_matching_text(root, rule, counts)
+    drop_empty(root, counts)
+    return counts

@@ -14,16 +14,23 @@ from lxml.html import HtmlElement
 
 from newsmill.htmltools import (
     Counts,
-    count_text,
+    TextCounts,
     drop_keep_tail,
     is_negative,
     is_positive,
     mark_words,
+    marked_as_chrome,
     text_weight,
 )
 
 PARAGRAPH_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "h4", "dd"}
-_COMMAS = re.compile(r"[,，、。；;]")
+_COMMAS = ",，、。；;"
+
+
+def _commas(text: str) -> int:
+    """Commas and their kin, Chinese too: each counted by str.count, which beats a
+    regex class of non-Latin-1 characters many times over."""
+    return sum(map(text.count, _COMMAS))
 
 
 def _class_weight(element: HtmlElement) -> float:
@@ -46,10 +53,13 @@ def _tag_weight(tag: str) -> float:
     }.get(tag, 0)  # fmt: skip
 
 
-def find_main(root: HtmlElement) -> list[HtmlElement]:
+def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlElement]:
     """The element(s) that hold the article: the best-scored node plus siblings that
-    continue it (articles split across several sibling containers)."""
-    counts = count_text(root)
+    continue it (articles split across several sibling containers).
+
+    `counts` are the tree's text counts if the caller has them (see TextCounts).
+    """
+    counts = counts if counts is not None else TextCounts(root)
     scores: dict[HtmlElement, float] = {}
 
     def score_of(element: HtmlElement) -> float:
@@ -58,22 +68,19 @@ def find_main(root: HtmlElement) -> list[HtmlElement]:
         return scores[element]
 
     for element in root.iter(*PARAGRAPH_TAGS, "div", "section"):
-        c = counts.get(element)
-        if c is None:
+        if element not in counts:
             continue
+        weight = counts.text(element)
         if element.tag in ("div", "section"):
             # A div votes like a paragraph only for text directly inside it.
-            own = text_weight(element.text or "") + sum(
-                text_weight(child.tail or "") for child in element
-            )
-            if own < 50:
+            text = (element.text or "") + "".join([child.tail or "" for child in element])
+            if text_weight(text) < 50:
                 continue
-            text = (element.text or "") + "".join(child.tail or "" for child in element)
         else:
-            if c.text < 50:
+            if weight < 50:
                 continue
             text = element.text_content()
-        points = 1 + len(_COMMAS.findall(text)) + min(c.text // 100, 3)
+        points = 1 + _commas(text) + min(weight // 100, 3)
         ancestor = element.getparent()
         for divider in (1, 2, 3):
             if ancestor is None or not isinstance(ancestor.tag, str):
@@ -121,7 +128,7 @@ def find_main(root: HtmlElement) -> list[HtmlElement]:
     return chosen
 
 
-def _repeated_chunks(best: HtmlElement, counts: dict[HtmlElement, Counts]) -> list[HtmlElement]:
+def _repeated_chunks(best: HtmlElement, counts: TextCounts) -> list[HtmlElement]:
     """Long articles are often cut into repeated blocks (`<div class="chunk">` per few
     paragraphs, ads between); climb from the best node through wrappers that hold
     nearly all their parent's text, and take every same-tag, same-class sibling."""
@@ -147,9 +154,16 @@ def _repeated_chunks(best: HtmlElement, counts: dict[HtmlElement, Counts]) -> li
     return []
 
 
-def prune(container: HtmlElement) -> None:
-    """Inside the chosen body, drop link lists and chrome that scoring let through."""
-    counts = count_text(container)
+def _has_media(element: HtmlElement) -> bool:
+    return element.find(".//img") is not None or element.find(".//pre") is not None
+
+
+def prune(container: HtmlElement, counts: TextCounts | None = None) -> None:
+    """Inside the chosen body, drop link lists and chrome that scoring let through.
+
+    `counts` are the tree's text counts if the caller kept them (see TextCounts).
+    """
+    counts = counts if counts is not None else TextCounts(container)
     doomed = []
     for element in container.iter("ul", "ol", "div", "section", "table", "p", "dl"):
         if element is container or element.get("class") == "newsmill-video":
@@ -157,14 +171,11 @@ def prune(container: HtmlElement) -> None:
         c = counts.get(element)
         if c is None:
             continue
-        has_media = element.find(".//img") is not None or element.find(".//pre") is not None
-        if c.text == 0 and not has_media:
+        if c.text == 0 and not _has_media(element):
             doomed.append(element)
             continue
         density = c.links / c.text if c.text else 0.0
-        words = mark_words(element)
-        negative = is_negative(words) and not is_positive(words)
-        if negative or (density > 0.5 and element.tag != "p") or (density > 0.8):
+        if marked_as_chrome(element) or (density > 0.5 and element.tag != "p") or density > 0.8:
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:

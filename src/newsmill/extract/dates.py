@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
+from dateutil import tz as dateutil_tz
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -46,6 +47,33 @@ def _build(groups: dict[str, str | None], year: int, tz: tzinfo) -> datetime | N
         return None
 
 
+_ENDS_IN_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$|Z$")
+# What meta tags and JSON-LD nearly always hold: 2019-11-20T12:00:00.000+08:00.
+_ISO_WITH_OFFSET = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2})"
+    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
+    r"(?:(?P<utc>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))$"
+)
+
+
+def _from_iso(match: re.Match[str]) -> datetime | None:
+    """An ISO 8601 time with its offset, read as dateutil reads it, at a fraction of
+    dateutil's cost. (Same tzinfo classes, except that dateutil gives tzlocal() for
+    a UTC time on a machine whose zone is UTC: the same instant and offset.)"""
+    offset = 0
+    if not match["utc"]:
+        offset = (int(match["oh"]) * 60 + int(match["om"])) * 60
+        offset = -offset if match["sign"] == "-" else offset
+    try:
+        zone = dateutil_tz.UTC if offset == 0 else dateutil_tz.tzoffset(None, offset)
+        return datetime(
+            int(match["y"]), int(match["m"]), int(match["d"]), int(match["H"]), int(match["M"]),
+            int(match["S"] or 0), int((match["f"] or "0").ljust(6, "0")), tzinfo=zone,
+        )  # fmt: skip
+    except ValueError:
+        return None
+
+
 def parse_date(value: str, tz: tzinfo = SHANGHAI) -> datetime | None:
     """Any single date string: ISO 8601, RFC 822, Chinese forms; aware in `tz` if naive."""
     value = value.strip()
@@ -58,8 +86,10 @@ def parse_date(value: str, tz: tzinfo = SHANGHAI) -> datetime | None:
         except (OverflowError, OSError, ValueError):
             return None
     match = _FULL.search(value)
-    if match and not re.search(r"[+-]\d{2}:?\d{2}$|Z$", value):
+    if match and not _ENDS_IN_OFFSET.search(value):
         return _build(match.groupdict(), int(match.group("y")), tz)
+    if iso := _ISO_WITH_OFFSET.match(value):
+        return _from_iso(iso)
     try:
         parsed = dateutil_parser.parse(value, fuzzy=False)
     except (ValueError, OverflowError, TypeError):

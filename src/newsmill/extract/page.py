@@ -6,22 +6,22 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.clean.boilerplate import clean_tree, iframes_to_links, resolve_lazy_images
 from newsmill.clean.rules import RuleBook, SiteRule, default_rules, first_match
-from newsmill.clean.sanitize import CONTROL_CHARACTERS, sanitize_html
+from newsmill.clean.sanitize import sanitize_html
 from newsmill.clean.text import html_to_text
 from newsmill.enrich.images import content_images, looks_like_chrome
 from newsmill.enrich.metadata import PUBLISHER
 from newsmill.extract.content import find_main, prune
 from newsmill.extract.metadata import read_declared, read_metadata
 from newsmill.fetch.decode import decode_document
-from newsmill.htmltools import drop_keep_tail, remove_junk
+from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
 _NOT_TEXT = ("script", "style", "noscript", "template")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 class ExtractError(Exception):
@@ -54,10 +54,10 @@ def parse_html(
     )
     if not text.strip():
         raise ExtractError("empty document")
-    # lxml refuses str with an encoding declaration; the text is decoded already.
-    text = CONTROL_CHARACTERS.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    # The text is decoded already: a leftover declaration must not re-decode it.
+    text = _XML_DECLARATION.sub("", text)
     try:
-        return lxml.html.document_fromstring(text)
+        return parse_document(text)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError(f"not HTML: {exc}") from None
 
@@ -68,18 +68,31 @@ def visible_text(root: HtmlElement) -> str:
         drop_keep_tail(element)
     body = root.find("body")
     text = (body if body is not None else root).text_content()
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    # Most lines of a page's text are indentation: skip them before splitting.
+    return "\n".join(
+        [" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]
+    )
 
 
-def _content_nodes(root: HtmlElement, rule: SiteRule) -> tuple[list[HtmlElement], bool]:
-    """The article's element(s), and whether page chrome was already removed from them."""
+def _drop_head(root: HtmlElement) -> None:
+    """The <head> holds no article text, and its metadata has been read: every
+    pass that follows would walk its meta and link elements for nothing."""
+    head, body = root.find("head"), root.find("body")
+    if head is not None and body is not None:
+        drop_keep_tail(head)
+
+
+def _content_nodes(
+    root: HtmlElement, rule: SiteRule
+) -> tuple[list[HtmlElement], TextCounts | None]:
+    """The article's element(s), and the text counts of a page whose chrome was
+    removed already (None when a site rule chose the element and it still has it)."""
     if rule.content:
         chosen = first_match(root, rule.selectors("content"))
         if chosen is not None and len(chosen.text_content().strip()) > 20:
-            return [chosen], False
-    remove_junk(root)
-    return find_main(root), True
+            return [chosen], None
+    counts = remove_junk(root)
+    return find_main(root, counts), counts
 
 
 def _serialize(nodes: list[HtmlElement], title: str) -> str:
@@ -106,12 +119,15 @@ def extract_page(
     # Metadata first: it reads JSON-LD scripts and bylines that cleaning removes.
     declared = read_declared(root)
     page = read_metadata(root, url, rule, visible_text(root), declared)
+    _drop_head(root)
     resolve_lazy_images(root)
     iframes_to_links(root, url)  # before chrome removal drops every iframe
-    nodes, chrome_removed = _content_nodes(root, rule)
+    nodes, counts = _content_nodes(root, rule)
     for node in nodes:
-        clean_tree(node, rule, url, remove_chrome=not chrome_removed)
-        prune(node)
+        node_counts = clean_tree(
+            node, rule, url, remove_chrome=counts is None, counts=counts, embeds_done=True
+        )
+        prune(node, node_counts)
     content_html = sanitize_html(_serialize(nodes, page.title), url)
     text = html_to_text(content_html)
     lead_image = page.lead_image
