@@ -100,3 +100,16 @@ def test_fingerprints_round_trip_and_foreign_ones_are_refused() -> None:
     assert back.count == fp.count and (back.values == fp.values).all()
     with pytest.raises(ValueError, match="fingerprint"):
         decode("212:" + encode(fp).split(":", 2)[2])  # the datasketch scheme's form
+
+
+def test_a_crowded_bucket_yields_its_newest_members_only() -> None:
+    """A template bulletin repeated hundreds of times: a new copy is compared with
+    the newest few, not with every copy, and still finds its story."""
+    text = " ".join(story(random.Random(13)))
+    index = NearDuplicateIndex(threshold=0.5)
+    index.add_many((f"old-{n}", fingerprint(text)) for n in range(150))
+    for n in range(150):
+        index.add(f"new-{n}", fingerprint(text))
+    found = [key for key, _ in index.matches(fingerprint(text))]
+    assert len(found) == BandTable.BUCKET_LIMIT
+    assert set(found) == {f"new-{n}" for n in range(150 - BandTable.BUCKET_LIMIT, 150)}

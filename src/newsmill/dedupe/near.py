@@ -181,6 +181,11 @@ class BandTable:
     where a dict of sets per band costs ten times as much."""
 
     MERGE_AT = 1 << 16  # recent entries
+    # A bucket shared by very many articles (a source's template bulletins, one
+    # story carried everywhere) yields its newest rows only: one member of a
+    # story is enough to join it, and comparing with thousands would make each
+    # new article cost as much as the archive is large.
+    BUCKET_LIMIT = 64
 
     def __init__(self) -> None:
         self._keys = np.empty(0, dtype=np.uint64)
@@ -204,24 +209,30 @@ class BandTable:
         self._merge(keys.ravel(), np.repeat(rows, keys.shape[1]))
 
     def query(self, keys: np.ndarray) -> np.ndarray:
-        """Distinct rows sharing at least one bucket with `keys`."""
+        """Distinct rows sharing at least one bucket with `keys`, at most
+        BUCKET_LIMIT of each bucket, the newest."""
+        limit = self.BUCKET_LIMIT
+        parts: list[np.ndarray] = []
+        recent: list[int] = []
+        room: dict[int, int] = {}  # bucket -> rows it may still take from the sorted array
+        for key in keys.tolist():
+            row = self._recent.get(key)
+            if row is not None:
+                newest = [row, *self._recent_more.get(key, ())][-limit:]
+                recent.extend(newest)
+                room[key] = limit - len(newest)
+        if recent:
+            parts.append(np.array(recent, dtype=np.int32))
         keys = np.sort(keys)  # ascending keys let the binary searches share work
         starts = np.searchsorted(self._keys, keys)
         if len(self._keys):
             found = self._keys[np.minimum(starts, len(self._keys) - 1)] == keys
-            starts = starts[found]
-            ends = np.searchsorted(self._keys, keys[found], side="right")
-        else:
-            starts = ends = starts[:0]
-        parts = [self._rows[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-        recent = []
-        for key in keys.tolist():
-            row = self._recent.get(key)
-            if row is not None:
-                recent.append(row)
-                recent.extend(self._recent_more.get(key, ()))
-        if recent:
-            parts.append(np.array(recent, dtype=np.int32))
+            starts, keys = starts[found], keys[found]
+            ends = np.searchsorted(self._keys, keys, side="right")
+            for key, s, e in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                take = room.get(key, limit)
+                if take > 0:
+                    parts.append(self._rows[max(s, e - take) : e])
         if not parts:
             return self._rows[:0]
         return np.unique(np.concatenate(parts))
