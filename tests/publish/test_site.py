@@ -395,8 +395,15 @@ def test_dates_follow_the_site_time_zone_in_names_and_archives(tmp_path: Path) -
     assert article_file(tmp_path / "site", late.id).parent.name == "11"
 
 
-def test_incremental_builds_equal_a_fresh_build(tmp_path: Path) -> None:
-    """Whatever changes, carrying pages over must give the very files a full build gives."""
+@pytest.mark.parametrize("helper", [False, True], ids=["one process", "with a helper"])
+def test_incremental_builds_equal_a_fresh_build(tmp_path: Path, monkeypatch, helper: bool) -> None:
+    """Whatever changes, carrying pages over must give the very files a full build gives
+    (entries, feed items and records kept from the last build included)."""
+    if helper:
+        from newsmill.publish.site import builder
+
+        monkeypatch.setattr(builder, "PARALLEL_MIN", 1)
+        monkeypatch.setattr(builder, "CHUNK_PAGES", 2)
     articles = corpus(26)
     store = store_with(tmp_path / "s.db", articles[:20])
     writer = site_writer(tmp_path / "inc", page_size=4)
@@ -458,3 +465,73 @@ def test_site_and_retention_on_both_store_backends(tmp_path: Path, store_url: st
         }
     finally:
         store.close()
+
+
+def test_a_page_that_is_gone_is_written_again(tmp_path: Path) -> None:
+    articles = corpus(12)
+    store = store_with(tmp_path / "s.db", articles)
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    site = tmp_path / "site"
+    gone = [
+        article_file(site, articles[4].id),
+        site / "c/金融/index.html",
+        site / "t/央行/index.html",
+        site / "c/world/atom.xml",
+        site / "index.html",
+    ]
+    before = {p: p.read_bytes() for p in gone}
+    for path in gone:
+        path.unlink()
+    report = writer.publish_store(store)
+    assert report.written == len(gone)
+    assert {p: p.read_bytes() for p in gone} == before
+
+
+def test_a_damaged_manifest_means_building_it_all_again(tmp_path: Path) -> None:
+    articles = corpus(12)
+    store = store_with(tmp_path / "s.db", articles)
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    before = {p: d for p, (_, d) in snapshot(tmp_path / "site").items() if p != MANIFEST}
+    manifest = tmp_path / "site" / MANIFEST
+    data = json.loads(manifest.read_text())
+    data["articles"] = {k: ["not", "a", "record"] for k in data["articles"]}
+    manifest.write_text(json.dumps(data))
+    store.upsert_articles("caijing", [replace(articles[0], title="改过的标题")])
+    writer.publish_store(store)
+    fresh = site_writer(tmp_path / "fresh", page_size=5)
+    fresh.publish_store(store)
+    got = {p: d for p, (_, d) in snapshot(tmp_path / "site").items() if not p.startswith("search/")}
+    want = {
+        p: d for p, (_, d) in snapshot(tmp_path / "fresh").items() if not p.startswith("search/")
+    }
+    del got[MANIFEST], want[MANIFEST]
+    stale = set(got) - set(want)  # the old title's page: the damaged records forgot it
+    assert stale == {p for p in before if p.startswith("a/") and articles[0].id[:10] in p}
+    assert {p: got[p] for p in want} == want
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    writer = site_writer(tmp_path / "site")
+    assert gc.isenabled()
+    writer.publish(corpus(3))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        writer.publish(corpus(4))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_urls_are_quoted_as_urllib_quotes_them() -> None:
+    from urllib.parse import quote
+
+    from newsmill.publish.site.paths import quote_path
+
+    for path in ["a/2026/11/央行-0123456789.html", "c/金融/示例财经/index.html", "t/x y/%/?#&=+",
+                 "é/ü/ß", "~_.-/A-Z", "😀/𠀀"]:  # fmt: skip
+        assert quote_path(path) == quote(path, safe="/")

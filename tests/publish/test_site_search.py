@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sitekit import corpus, make, site_writer, snapshot, store_with
 
+from newsmill.publish.site import search
 from newsmill.publish.site.search import (
     MAX_SEGMENTS,
     SearchIndex,
@@ -56,6 +57,49 @@ def test_tokens_are_cjk_bigrams_and_words() -> None:
     assert [g.prefix for g in query_groups("港 infl")] == [True, True]
     assert [g.prefix for g in query_groups("infl港")] == [False, True]
     assert shard_of("央", 256) == shard_of("央", 256) < 256
+
+
+def test_the_batch_tokenizer_finds_what_the_reference_does() -> None:
+    """The index is tokenized a batch at a time with numpy; `tokens` is the rule."""
+    import random
+
+    import numpy as np
+
+    samples = [
+        "央行下调利率", "Ｈｅｌｌｏ, World! 2026年", "a_b " + "x" * 41, "", "   ", "港", "infl港口",
+        "café au lait", "ｶﾀｶﾅ テスト 한국어 텍스트", "①②③ ﬁne ²", "Ⅻ 第十二", "ÉCOLE École",
+        "中文，标点：测试！（括号）\u3000全角", "混合English单词mixed中文", "𠀀𠀁 rare", "Привет мир",
+        "e\u0301 combining", "x" * 40 + " " + "y" * 41,
+    ]  # fmt: skip
+    rnd = random.Random(1)
+    alphabet = "abcXYZ09 _-.,，。中文字港口地铁ｶﾀ한국①ﬁ\u0301é\n"
+    samples += [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in range(500)
+    ]
+    vocabulary = search._Vocabulary()
+    for start in range(0, len(samples), 37):
+        batch = samples[start : start + 37]
+        keys, positions = search.batch_pairs(batch, 100 + start, vocabulary)
+        unique = np.unique(keys)
+        name_of = dict(
+            zip(unique.tolist(), search._token_names(unique, vocabulary.words), strict=True)
+        )
+        found: dict[int, set[str]] = {}
+        for key, position in zip(keys.tolist(), positions.tolist(), strict=True):
+            found.setdefault(position, set()).add(name_of[key])
+        for offset, text in enumerate(batch):
+            assert found.get(100 + start + offset, set()) == tokens(text), text
+
+
+def test_a_huge_segment_sorts_its_postings_the_other_way_alike(tmp_path: Path, monkeypatch) -> None:
+    """Past two million documents the (token, document) pairs no longer pack in 64 bits."""
+    articles = corpus(30)
+    site_writer(tmp_path / "packed").publish(articles)
+    monkeypatch.setattr(search, "_KEY_BITS", 64)
+    site_writer(tmp_path / "lexsorted").publish(articles)
+    packed = {p.name: p.read_bytes() for p in (tmp_path / "packed/search").rglob("*.json")}
+    lexsorted = {p.name: p.read_bytes() for p in (tmp_path / "lexsorted/search").rglob("*.json")}
+    assert packed == lexsorted
 
 
 def test_results_are_exactly_the_articles_with_the_words(tmp_path: Path) -> None:
@@ -156,24 +200,55 @@ def test_a_second_process_builds_the_same_site(tmp_path: Path, monkeypatch) -> N
 
     articles = corpus(40)
     site_writer(tmp_path / "local").publish(articles)
+    store = store_with(tmp_path / "s.db", articles)
+    site_writer(tmp_path / "stored-local").publish_store(store)
     monkeypatch.setattr(builder, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(builder, "CHUNK_PAGES", 3)  # pages shared out in many small chunks
     started = []
-    original = builder._Helper.__init__
+    original = builder.Helper.__init__
 
-    def spy(self, build):  # type: ignore[no-untyped-def]
+    def spy(self, *args):  # type: ignore[no-untyped-def]
         started.append(True)
-        original(self, build)
+        original(self, *args)
 
-    monkeypatch.setattr(builder._Helper, "__init__", spy)
+    monkeypatch.setattr(builder.Helper, "__init__", spy)
     report = site_writer(tmp_path / "forked").publish(articles)
-    assert started == [True]
+    assert started == [True]  # and every build of this size forks from now on
     local = site_writer(tmp_path / "local").publish(articles)
     assert local.written == 0 and report.written > 40
     assert snapshot_bytes(tmp_path / "local") == snapshot_bytes(tmp_path / "forked")
     for query in QUERIES:
         assert results(tmp_path / "local", query) == results(tmp_path / "forked", query)
     assert site_writer(tmp_path / "forked").publish(articles).written == 0
+    # From the store, which the helper reads through a connection of its own.
+    started.clear()
+    report = site_writer(tmp_path / "stored").publish_store(store)
+    assert started == [True] and report.written > 40
+    assert snapshot_bytes(tmp_path / "stored-local") == snapshot_bytes(tmp_path / "stored")
+    assert site_writer(tmp_path / "stored").publish_store(store).written == 0
 
 
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:
     return {p: d for p, (_, d) in snapshot(folder).items()}
+
+
+def test_the_helper_reads_either_store_backend(tmp_path: Path, store_url: str, monkeypatch) -> None:
+    """The forked helper opens its own connections to the store (SQLite or PostgreSQL)."""
+    from newsmill.publish.site import builder
+    from newsmill.store import Store
+
+    articles = corpus(30)
+    store = Store(store_url)
+    try:
+        for article in articles:
+            store.upsert_articles(article.source, [article])
+        site_writer(tmp_path / "alone").publish_store(store)
+        monkeypatch.setattr(builder, "PARALLEL_MIN", 1)
+        monkeypatch.setattr(builder, "CHUNK_PAGES", 4)
+        site_writer(tmp_path / "helped").publish_store(store)
+        assert snapshot_bytes(tmp_path / "alone") == snapshot_bytes(tmp_path / "helped")
+        store.upsert_articles("caijing", [replace(articles[0], title="改过的标题")])
+        assert site_writer(tmp_path / "helped").publish_store(store).written > 0
+        assert store.count_articles() == 30  # the parent's connection still works
+    finally:
+        store.close()

@@ -1,33 +1,38 @@
 """newsmill's own static site: every page derived from Article fields, built incrementally.
 
-A build runs in two phases. The first reads every article's *head* (all its
-fields but content and text) newest first and keeps a small `Item` per
-article: enough for every list, feed membership and page key. The second
-reads full articles only for what must be rendered: article pages whose key
-changed, the entries of feeds that changed, documents new to the search
-index. A quiet build therefore never reads the archive's content, and a full
-one streams it once without holding it.
+A build runs in two phases. The first makes a small `Item` per article, newest
+first: enough for every list, feed membership and page key. From the store it
+reads only every article's version (`sources.StoreSource`); the manifest's
+record of an unchanged article stands for the rest, and only new and changed
+articles' heads are read. The second reads full articles only for what must
+be rendered: article pages whose key changed, the new entries of feeds that
+changed, documents new to the search index. A quiet build therefore never
+reads the archive's content, and a full one streams it once without holding
+it. Big builds share the second phase with a forked helper (`parallel`).
 
 A build manifest (`.newsmill-site.json` in the site folder) maps every file
 newsmill wrote to a key: a hash of everything the page shows, the templates
-and the site settings. A page is rendered only when its key changed (or its
-file is gone); a page no longer produced is deleted, so a build with nothing
-new writes no file and a removed article takes its page with it. Lists are
-paginated from the oldest (see `paths.paginate`), so a new article rewrites
-the first page of each list it is in, not all of them.
+and the site settings (an article page's key is in its article's record). A
+page is rendered only when its key changed (or its file is gone); a page no
+longer produced is deleted, so a build with nothing new writes no file and a
+removed article takes its page with it. Lists are paginated from the oldest
+(see `paths.paginate`), so a new article rewrites the first page of each list
+it is in, not all of them, and that page's other entries, like the other
+items of a changed feed, are taken from the files the last build wrote.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import json
 import logging
-import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,77 +43,97 @@ from markupsafe import Markup
 
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.model import Article, Source
-from newsmill.publish.files import TEMP_SUFFIX, OutputError, write_if_changed
+from newsmill.publish.files import TEMP_SUFFIX, OutputError
 from newsmill.publish.report import PublishReport
 from newsmill.publish.site import feeds as feedout
+from newsmill.publish.site.keys import digest as _hash
+from newsmill.publish.site.output import SiteOutput
+from newsmill.publish.site.parallel import CHUNK_PAGES, Helper, PageSplit, run_helper
 from newsmill.publish.site.paths import (
     absolute,
     article_path,
     category_dir,
-    month_dir,
     paginate,
     root_of,
     tag_dir,
 )
 from newsmill.publish.site.render import (
+    Namespace,
     labels_for,
     make_environment,
     static_files,
     templates_fingerprint,
 )
 from newsmill.publish.site.search import IndexBuilder, SearchState, doc_meta
+from newsmill.publish.site.sources import (
+    RECORD_SIZE,
+    CachedHead,
+    MemorySource,
+    StoreSource,
+    record_of,
+)
 from newsmill.store import Store
 
 log = logging.getLogger("newsmill.publish.site")
 
 MANIFEST = ".newsmill-site.json"
 BUILDING = ".newsmill-building"
-SITE_FORMAT = 1
+SITE_FORMAT = 2
 FEED_SIZE = 20
 FEED_FILES = (
     ("atom.xml", "application/atom+xml", "Atom"),
     ("rss.xml", "application/rss+xml", "RSS"),
     ("feed.json", "application/feed+json", "JSON Feed"),
 )
-# Not shown on any page, so a change to them alone re-renders nothing.
-_UNSHOWN = frozenset({"fetched"})
 # Stands for a page's relative root in fragments rendered once and reused on many pages.
 ROOT = "\ue000newsmill-root\ue000"
+PARALLEL_MIN = 1000  # pages and documents to make before a second process pays for itself
+_Source = MemorySource | StoreSource
 
 
-def _hash(*parts: object) -> str:
-    """A page key: strings are hashed as they are (long ones cost no repr), the rest by repr."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        if isinstance(part, str):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-        elif isinstance(part, tuple) and all(isinstance(p, str) for p in part):
-            digest.update("\x1f".join(part).encode("utf-8", "surrogatepass"))
-            digest.update(b"\x1e%d" % len(part))
-        else:
-            digest.update(repr(part).encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
+def _show(item: Item, head: Any) -> None:
+    item.title = head.title
+    item.url = head.url
+    item.lead_image = head.lead_image
+    item.summary = head.summary
+    item.language = head.language
+    item.publisher = head.publisher
+    item.author = head.author
+    item.shown = True
 
 
-def _article_values(article: Article) -> tuple[object, ...]:
-    """Every shown field, long strings apart from the rest so they are hashed without repr."""
-    values = [getattr(article, name) for name in _shown_fields(type(article))]
-    texts = tuple(v if isinstance(v, str) else "" for v in values)
-    others = tuple("<str>" if isinstance(v, str) else v for v in values)
-    return (texts, others)
+_NONE: frozenset[str] = frozenset()
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_CARD = '<li class="item" data-id="'
 
 
-def _shown_fields(kind: type) -> tuple[str, ...]:
-    """Every field of the article type but the unshown ones, so a field added to
-    Article later (cluster, duplicate_of) is part of every page key at once."""
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(f.name for f in fields(kind) if f.name not in _UNSHOWN)
-    return names
+def _old_cards(page: str) -> Iterator[tuple[str, str]]:
+    """(article id, entry) of each entry of a list page made with the built-in templates."""
+    for part in page.split(_CARD)[1:]:
+        quote = part.find('"')
+        end = part.find("</li>\n")
+        if quote < 0 or end < 0:
+            return
+        yield part[:quote], _CARD + part[: end + len("</li>\n")]
+
+
+def _overridden(folder: Path | None, names: tuple[str, ...]) -> bool:
+    """Whether the user's template folder replaces any of these templates."""
+    return folder is not None and any((folder / name).exists() for name in names)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def _records(data: Any) -> dict[str, list[Any]]:
+    """The manifest's article records, if they have the expected shape."""
+    if not isinstance(data, dict) or not all(
+        type(r) is list and len(r) == RECORD_SIZE and type(r[3]) is str for r in data.values()
+    ):
+        raise ValueError("article records of an unknown shape")
+    return data
 
 
 @dataclass(slots=True, eq=False)
@@ -117,23 +142,24 @@ class Item:
 
     id: str
     path: str
-    title: str
-    url: str
     source: str
     source_name: str
     section: str
     categories: tuple[str, ...]
     tags: tuple[str, ...]
-    published: datetime
-    local: datetime
+    tz: tzinfo
     date: str
-    iso: str
-    lead_image: str | None
-    summary: str
-    language: str | None
-    publisher: str | None
-    author: str
+    iso: str  # the local publishing time
     duplicate_of: str | None
+    # What its list entry shows: read only when it is rendered (see `_Build.show`).
+    title: str = ""
+    url: str = ""
+    lead_image: str | None = None
+    summary: str = ""
+    language: str | None = None
+    publisher: str | None = None
+    author: str = ""
+    shown: bool = False  # whether the fields above are read
     key: str = ""  # the article's version: changes whenever any of its fields does
     order: int = 0  # rank in the store's newest-first order
     folders: tuple[str, ...] = ()  # category folders, one per level
@@ -142,8 +168,21 @@ class Item:
     card: str | None = None  # its list entry, rendered once with ROOT for the link prefix
 
     @property
-    def list_key(self) -> str:
-        return self.key + "".join(o.key for o in self.also) if self.also else self.key
+    def published(self) -> datetime:
+        return datetime.fromisoformat(self.iso).astimezone(UTC)
+
+    @property
+    def local(self) -> datetime:
+        return datetime.fromisoformat(self.iso).astimezone(self.tz)
+
+    @property
+    def month(self) -> str:
+        """The folder of its month in the archive, as `paths.month_dir` names it."""
+        return _month(self.iso)
+
+
+def _month(iso: str) -> str:
+    return f"archive/{iso[:4]}/{iso[5:7]}/"
 
 
 @dataclass
@@ -173,102 +212,29 @@ class SiteWriter:
     def publish(self, articles: Iterable[Article]) -> PublishReport:
         """From any articles, newest first. Holds them all: for tests and small sets;
         `publish_store` is the path that scales."""
-        return _Build(self).run(_MemorySource(list(articles)))
+        with _collector_paused():
+            return _Build(self).run(MemorySource(list(articles)))
 
     def publish_store(self, store: Store) -> PublishReport:
-        """From the store: heads of every article, full rows only for what changed."""
-        return _Build(self).run(_StoreSource(store))
+        """From the store: versions of every article, heads and full rows only for what
+        changed."""
+        with _collector_paused():
+            return _Build(self).run(StoreSource(store))
 
 
-_HEAD_FIELDS = (
-    "id", "source", "title", "url", "categories", "tags", "published", "updated",
-    "lead_image", "summary", "language", "publisher", "author",
-)  # fmt: skip
-
-
-class _Head:
-    """An article without content and text, from a store row."""
-
-    __slots__ = (*_HEAD_FIELDS, "duplicate_of")
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        for name in _HEAD_FIELDS:
-            setattr(self, name, row[name])
-        self.duplicate_of = row.get("duplicate_of")
-
-
-class _MemorySource:
-    def __init__(self, articles: list[Article]) -> None:
-        self.articles = articles
-
-    def heads(self) -> Iterator[tuple[Any, str]]:
-        for article in self.articles:
-            yield article, _hash(*_article_values(article))
-
-    def full(self, ids: set[str]) -> Iterator[Article]:
-        return (a for a in self.articles if a.id in ids)
-
-
-class _StoreSource:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.count = 0
-
-    def heads(self) -> Iterator[tuple[Any, str]]:
-        # Every column is in the version, so any change the store records (content
-        # through changed_at, a new cluster, ...) changes the article's pages.
-        for row in self.store.iter_article_heads():
-            self.count += 1
-            yield _Head(row), _hash(tuple(row.values()))
-
-    def full(self, ids: set[str]) -> Iterator[Article]:
-        if len(ids) > self.count // 4:
-            return (a for a in self.store.iter_articles() if a.id in ids)
-        return self.store.articles_by_id(ids)
-
-
-PARALLEL_MIN = 1000  # pages and documents to make before a second process pays for itself
-
-
-class _Helper:
-    """A forked copy of the build that renders article pages and builds the search index
-    while this process reads the store and renders lists and feeds.
-
-    Forked after planning, it already knows every page's key and what the
-    index keeps; it gets full articles in batches through a pipe. Hugo uses
-    every core; this uses two.
-    """
-
-    BATCH = 128
-
-    def __init__(self, build: _Build) -> None:
-        context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=build.helper_main, args=(child,), daemon=True)
-        self._process.start()
-        child.close()
-        self._batch: list[tuple[Article, set[str]]] = []
-
-    def send(self, article: Article, needs: set[str]) -> None:
-        self._batch.append((article, needs))
-        if len(self._batch) >= self.BATCH:
-            self._conn.send(self._batch)
-            self._batch = []
-
-    def finish(self) -> tuple[int, int, Any]:
-        try:
-            if self._batch:
-                self._conn.send(self._batch)
-            self._conn.send(None)
-            result = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            raise OutputError(f"the site build's helper process failed: {exc!r}") from None
-        finally:
-            self._conn.close()
-            self._process.join(30)
-        if isinstance(result, Exception):
-            raise result
-        return result
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a build. A build makes hundreds of thousands
+    of objects that live to its end (the manifest, an entry per article), so collections
+    kept walking them: a fifth of a small build's time. Rendering leaves almost no
+    cycles behind (a few hundred objects over thousands of pages)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _base_urls(options: SiteOutputConfig, site: SiteConfig) -> tuple[str, str]:
@@ -294,7 +260,7 @@ class _Build:
         self.sources = writer.sources
         self.tz = site.tz
         self.lang = site.language
-        self.t = labels_for(site.language)
+        self.t = Namespace(labels_for(site.language))
         self.search = options.search
         self.base, self.base_path = _base_urls(options, site)
         try:
@@ -306,15 +272,16 @@ class _Build:
         self._load_manifest()
         self.pages: dict[str, str] = {}
         self.counts = _Counts()
+        self.output = SiteOutput(self.dir_str)
         self.env = make_environment(options.templates)
         self.fingerprint = templates_fingerprint(options.templates)
         self.nav = self._nav()
-        self.site_ctx = {
-            "title": site.title,
-            "language": site.language,
-            "search": self.search,
-            "base_path": self.base_path,
-        }
+        self.site_ctx = Namespace(
+            title=site.title,
+            language=site.language,
+            search=self.search,
+            base_path=self.base_path,
+        )
         self.site_key = _hash(
             SITE_FORMAT,
             self.fingerprint,
@@ -331,11 +298,30 @@ class _Build:
         self.feed_members: dict[str, list[Item]] = {}
         self.feed_names: dict[str, str] = {"": site.title}
         self.feed_work: list[tuple[str, str, Any, feedout.FeedInfo, list[Item]]] = []
-        self.feed_content: dict[str, feedout.FeedEntry] = {}
+        self.feed_content: dict[str, feedout.Entry] = {}
+        self.fragments = feedout.Fragments()
         self.folder_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.section_cache: dict[tuple[str, ...], tuple[tuple[str, ...], str, str]] = {}
+        self.cache_ok = self.old_site_key == self.site_key
         self.index = IndexBuilder(self._usable(self.old_search)) if self.search else None
-        self.helper: _Helper | None = None
+        self.helper: Helper | None = None
+        self.page_chunks: list[list[str]] = []  # ids of the article pages to render, by chunk
+        self.listings: dict[str, set[str]] = {}  # file names of article folders, when read
+        self.deferred: list[tuple[str, Callable[[], str], list[Item], str | None]] = []
+        self.cards: dict[tuple[str, str], str] = {}  # (root, id): entry of the last build's
+        self.reuse_cards = self.cache_ok and not _overridden(
+            options.templates, ("_card.html", "list.html")
+        )
+        self.search_state: SearchState | None = None
+        self.records_json: str | None = None  # the article records, encoded by a helper
+        self.search_json: str | None = None  # the search state, encoded by a helper
+        self.tag_members: tuple[dict[str, list[Item]], dict[str, str]] | None = None
+        self.category_members: (
+            tuple[dict[str, list[Item]], dict[str, tuple[str, ...]], dict[str, list[str]]] | None
+        ) = None
         self._article_template = self.env.get_template("article.html")
+        self._list_template = self.env.get_template("list.html")
+        self._card_template = self.env.get_template("_card.html")
         self._headers: dict[str, Markup] = {}
         self._marked = False
 
@@ -345,16 +331,19 @@ class _Build:
         """What the last build wrote; anything unreadable means starting afresh."""
         self.old_pages: dict[str, str] = {}
         self.old_search: SearchState | None = None
-        self.old_articles: dict[str, list[str]] = {}
+        self.old_articles: dict[str, list[Any]] = {}
         self.old_site_key = ""
         try:
             data = json.loads((self.dir / MANIFEST).read_text("utf-8"))
             if data.get("v") != SITE_FORMAT:
                 return
-            self.old_pages = {str(k): str(v) for k, v in data["pages"].items()}
+            pages = data["pages"]
+            if not isinstance(pages, dict) or not set(map(type, pages.values())) <= {str}:
+                raise ValueError("pages of an unknown shape")
+            self.old_pages = pages
             if data.get("search"):
                 self.old_search = SearchState.from_json(data["search"])
-            self.old_articles = {str(k): [str(x) for x in v] for k, v in data["articles"].items()}
+            self.old_articles = _records(data["articles"])
             self.old_site_key = str(data["site_key"])
         except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
             self.old_articles, self.old_site_key = {}, ""
@@ -380,18 +369,81 @@ class _Build:
 
     def emit(self, path: str, key: str, render: Callable[[], str | bytes]) -> None:
         """Render and write `path` unless the manifest says it already shows `key`."""
+        if not self._kept(path, key):
+            self._write(path, render)
+
+    def defer(
+        self,
+        path: str,
+        key: str,
+        render: Callable[[], str],
+        items: list[Item],
+        cards: str | None = None,
+    ) -> None:
+        """`emit` a list page in `flush`, once what the entries of every list page to
+        render show has been read in one go (`show`), not a page at a time. `cards`
+        names the folder of a page made of cards, which the last build's may lend."""
+        if not self._kept(path, key):
+            self.deferred.append((path, render, items, cards))
+
+    def flush(self) -> None:
+        shown: dict[str, int] = {}
+        for _, _, items, folder in self.deferred:
+            if folder is not None:
+                shown[folder] = shown.get(folder, 0) + len(items)
+        # Reading a page back pays for itself only where it saves rendering many entries.
+        self._keep_cards({folder for folder, count in shown.items() if count >= 8})
+        wanted = []
+        for path, _, shown, folder in self.deferred:
+            root = root_of(path)
+            for item in shown:
+                if folder is None or (item.card is None and (root, item.id) not in self.cards):
+                    wanted.append(item)
+        self.show(wanted)
+        for path, render, *_ in self.deferred:
+            self._write(path, render)
+        self.deferred = []
+
+    def _keep_cards(self, folders: set[str]) -> None:
+        """The entries of the first pages the last build wrote in these folders, for the
+        articles whose entries have not changed since (`_cards`): a new article rewrites
+        the first page of each of its lists, otherwise made of entries it had already.
+        Only with the built-in list and entry templates, whose entries it can find."""
+        if not self.reuse_cards:
+            return
+        for folder in folders:
+            path = folder + "index.html"
+            if path not in self.old_pages:
+                continue
+            try:
+                text = (self.dir / path).read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            root = root_of(path)
+            for article_id, card in _old_cards(text):
+                item = self.by_id.get(article_id)
+                record = self.old_articles.get(article_id)
+                if item is None or record is None or record[0] != item.key:
+                    continue
+                if article_id not in self.also_changed:
+                    self.cards.setdefault((root, article_id), card)
+
+    def _kept(self, path: str, key: str) -> bool:
+        """Note `path` as this build's; True if the manifest says it shows `key` already."""
         if path.startswith("/") or ".." in path.split("/") or "\\" in path:
             raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
         self.pages[path] = key
-        target = self.dir / path
-        if self.old_pages.get(path) == key and os.path.isfile(f"{self.dir_str}/{path}"):
+        if self.old_pages.get(path) == key and self._exists(path):
             self.counts.unchanged += 1
-            return
+            return True
+        return False
+
+    def _write(self, path: str, render: Callable[[], str | bytes]) -> None:
         data = render()
         if isinstance(data, str):
             data = data.encode("utf-8")
         self._mark()
-        if write_if_changed(target, data):
+        if self.output.write(path, data):
             self.counts.written += 1
         else:
             self.counts.unchanged += 1
@@ -402,25 +454,59 @@ class _Build:
             (self.dir / BUILDING).touch()
             self._marked = True
 
-    def helper_main(self, conn: Connection) -> None:
-        """In the forked helper: fill what is sent, then report counts and the index."""
-        self.helper = None
+    # -- the helper process ------------------------------------------------------------
+
+    def helper_main(self, conn: Connection, split: PageSplit) -> None:
+        """In the forked helper: see `_helper_work`."""
+        run_helper(conn, partial(self._helper_work, split))
+
+    def _helper_work(
+        self, split: PageSplit
+    ) -> tuple[int, int, str | None, dict[str, str], str | None]:
+        """Article pages from the newest end and the search index; then the TASKS the
+        other process has not taken (from the last); then whatever pages are left."""
+        self.source.after_fork()
         self.counts = _Counts()
-        try:
-            while True:
-                message = conn.recv()
-                if message is None:
-                    break
-                for article, needs in message:
-                    self.fill(article, needs)
-            index: tuple[SearchState, dict[str, bytes]] | None = None
-            if self.index is not None:
-                index = self.index.finish()
-            conn.send((self.counts.written, self.counts.unchanged, index))
-        except Exception as exc:  # reported by the parent as one error, not a hang
-            conn.send(exc if isinstance(exc, OutputError) else OutputError(repr(exc)))
-        finally:
-            conn.close()
+        self.pages = {}
+        records = None if self.new_articles == self.old_articles else _json(self.new_articles)
+        chunk_of = {i: n for n, chunk in enumerate(self.page_chunks) for i in chunk}
+        reserve = self._reserve()
+        current, mine = -1, False
+        for article in self.source.ordered(self.helper_ids):
+            needs = self.needed[article.id]
+            if "page" in needs:
+                chunk = chunk_of[article.id]
+                if chunk != current:
+                    current, mine = chunk, split.claim_front(chunk, reserve)
+                if mine:
+                    self.fill(article, {"page"})
+            if "search" in needs:
+                self.fill(article, {"search"})
+        if self.index is not None:
+            self._search_index()
+        for task in reversed(range(len(self.TASKS))):
+            if split.claim_task(task):
+                self._task(task)
+        while (chunk := split.claim_next()) is not None:
+            for article in self.source.ordered(self.page_chunks[chunk]):
+                self.fill(article, {"page"})
+        search = _json(self.search_state.to_json()) if self.search_state is not None else None
+        return self.counts.written, self.counts.unchanged, search, self.pages, records
+
+    def _reserve(self) -> int:
+        """Chunks of article pages the helper leaves to the other process: about what
+        that one renders while the helper finishes the search index (a third of the
+        time adding the documents took; a page costs about what a document does), so
+        that neither waits for the other at the end. The helper takes any left over."""
+        documents = sum(1 for i in self.helper_ids if "search" in self.needed[i])
+        return -(-documents // (3 * CHUNK_PAGES))
+
+    def _pages_from_back(self, split: PageSplit) -> None:
+        """In this process, once lists and feeds are done: article pages from the oldest end."""
+        while (chunk := split.claim_back()) is not None:
+            ids = self.page_chunks[chunk]
+            for article in self.source.ordered(ids):
+                self.fill(article, {"page"})
 
     def emit_data(self, path: str, data: bytes) -> None:
         """A file whose bytes are already made: its key is their hash."""
@@ -451,71 +537,172 @@ class _Build:
         return header
 
     def _cards(self, items: list[Item], root: str) -> list[Markup]:
-        template = self.env.get_template("_card.html")
+        template = self._card_template
         cards = []
         for item in items:
             if item.card is None:
+                kept = self.cards.get((root, item.id))
+                if kept is not None:
+                    cards.append(Markup(kept))
+                    continue
                 ctx = {"site": self.site_ctx, "t": self.t, "root": ROOT, "item": item}
                 item.card = template.render(ctx)
             cards.append(Markup(item.card.replace(ROOT, root)))
         return cards
 
-    def _nav(self) -> list[dict[str, str]]:
+    def _nav(self) -> list[Namespace]:
         """The configured groups (first category level), known before any article is read,
         so every page can show them without waiting for the end of the pass."""
-        seen: dict[str, dict[str, str]] = {}
+        seen: dict[str, Namespace] = {}
         for source in self.sources.values():
             if source.categories:
                 folder = category_dir(source.categories[:1])
                 name = source.categories[0]
-                seen.setdefault(folder, {"name": name, "path": folder + "index.html"})
+                seen.setdefault(folder, Namespace(name=name, path=folder + "index.html"))
         return sorted(seen.values(), key=lambda g: g["path"])
 
     # -- phase 1: heads ---------------------------------------------------------------
 
-    def run(self, source: _MemorySource | _StoreSource) -> PublishReport:
-        for head, version in source.heads():
+    def run(self, source: _Source) -> PublishReport:
+        self.source = source
+        for head, version in source.heads(self.old_articles if self.cache_ok else {}):
             self.take(head, version)
-        needed = self.plan()
-        for article in source.full(set(needed)):
-            self.fill(article, needed[article.id])
-        return self.finish()
+        self.needed = self.plan()
+        if self._start_helper():
+            return self._run_with_helper()
+        ids = [i.id for i in self.items if i.id in self.needed]
+        for article in source.ordered(ids):
+            self.fill(article, self.needed[article.id])
+        self._lists()
+        for task in range(len(self.TASKS)):
+            self._task(task)
+        if self.index is not None:
+            self._search_index()
+        return self._conclude()
+
+    def _start_helper(self) -> bool:
+        """Fork the helper for a site big enough (forking costs about a hundredth of a
+        second) if the source can be read from it."""
+        if len(self.items) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+            return False
+        if not self.source.forkable:
+            return False
+        needed = self.needed
+        heavy = [i.id for i in self.items if needed.get(i.id, _NONE) & {"page", "search"}]
+        pages = [i.id for i in self.items if "page" in needed.get(i.id, _NONE)]
+        self.page_chunks = [pages[k : k + CHUNK_PAGES] for k in range(0, len(pages), CHUNK_PAGES)]
+        self.helper_ids = heavy
+        try:
+            self.helper = Helper(self.helper_main, len(self.page_chunks), len(self.TASKS))
+        except (AssertionError, OSError, ValueError) as exc:
+            # e.g. inside a daemonic worker process, which may not fork: do it all here
+            log.info("site build in one process: %r", exc)
+            return False
+        return True
+
+    def _run_with_helper(self) -> PublishReport:
+        assert self.helper is not None
+        try:
+            self._lists()
+            for task in range(len(self.TASKS)):
+                if self.helper.split.claim_task(task):
+                    self._task(task)
+            self._pages_from_back(self.helper.split)
+        except BaseException:
+            self.helper.stop()  # no helper left writing once this build has failed
+            raise
+        written, unchanged, search, pages, records = self.helper.result()
+        self.counts.written += written
+        self.counts.unchanged += unchanged
+        self.pages.update(pages)
+        self.search_json = search
+        self.records_json = records
+        return self._conclude()
 
     def take(self, head: Any, version: str) -> None:
-        local = head.published.astimezone(self.tz)
-        source = self.sources.get(head.source)
-        categories = tuple(head.categories)
-        source_name = (
-            categories[1]
-            if len(categories) > 1
-            else (source.author if source and source.author else head.source)
-        )
+        if isinstance(head, CachedHead):
+            self._take_cached(head.id, head.record)
+            return
+        path, iso = self._placed(head, version)
+        categories, source_name, section = self._sections(head.source, head.categories)
         item = Item(
             id=head.id,
-            path=article_path(head.id, head.title, local),
-            title=head.title,
-            url=head.url,
+            path=path,
             source=head.source,
             source_name=source_name,
-            section=" › ".join(categories[:2]) or source_name,
+            section=section,
             categories=categories,
             tags=tuple(head.tags),
-            published=head.published,
-            local=local,
-            date=local.strftime("%Y-%m-%d %H:%M"),
-            iso=local.isoformat(),
-            lead_image=head.lead_image,
-            summary=head.summary,
-            language=head.language,
-            publisher=head.publisher,
-            author=head.author,
-            duplicate_of=getattr(head, "duplicate_of", None) or None,
+            tz=self.tz,
+            date=iso[:16].replace("T", " "),
+            iso=iso,
+            duplicate_of=head.duplicate_of or None,
+            key=version,
+            order=len(self.items),
+            folders=self._folders(categories),
+        )
+        _show(item, head)
+        self.items.append(item)
+        self.by_id[item.id] = item
+
+    def _take_cached(self, article_id: str, record: Sequence[Any]) -> None:
+        """`take` for an unchanged article, straight from its record: thousands a build."""
+        version, path, iso, _owner, _page, source, categories, tags, primary = record
+        categories, source_name, section = self._sections(source, categories)
+        item = Item(
+            id=article_id,
+            path=path,
+            source=source,
+            source_name=source_name,
+            section=section,
+            categories=categories,
+            tags=tuple(tags),
+            tz=self.tz,
+            date=iso[:16].replace("T", " "),
+            iso=iso,
+            duplicate_of=primary or None,
             key=version,
             order=len(self.items),
             folders=self._folders(categories),
         )
         self.items.append(item)
-        self.by_id[item.id] = item
+        self.by_id[article_id] = item
+
+    def show(self, items: Iterable[Item | None]) -> None:
+        """Read what these items' list entries show, for those not read yet."""
+        missing = [i for i in items if i is not None and not i.shown]
+        if missing:
+            heads = self.source.display([i.id for i in missing])
+            for item in missing:
+                head = heads.get(item.id)
+                if head is None:
+                    raise OutputError(f"article {item.id} left the store during the build")
+                _show(item, head)
+
+    def _placed(self, head: Any, version: str) -> tuple[str, str]:
+        """(page path, local ISO time): from the manifest when the article is unchanged,
+        since a slug and a time zone conversion for each of thousands of articles add up."""
+        record = self.old_articles.get(head.id) if self.cache_ok else None
+        if record is not None and record[0] == version and len(record) > 2:
+            return record[1], record[2]
+        local = head.published.astimezone(self.tz)
+        return article_path(head.id, head.title, local), local.isoformat()
+
+    def _sections(self, name: str, levels: Sequence[str]) -> tuple[tuple[str, ...], str, str]:
+        """(categories, source name, section): few distinct ones, so computed once each."""
+        key = (name, *levels)
+        found = self.section_cache.get(key)
+        if found is None:
+            categories = tuple(levels)
+            source = self.sources.get(name)
+            source_name = (
+                categories[1]
+                if len(categories) > 1
+                else (source.author if source and source.author else name)
+            )
+            found = (categories, source_name, " › ".join(categories[:2]) or source_name)
+            self.section_cache[key] = found
+        return found
 
     def _folders(self, levels: tuple[str, ...]) -> tuple[str, ...]:
         folders = self.folder_cache.get(levels)
@@ -533,84 +720,126 @@ class _Build:
                 primary.also.append(item)
                 item.primary = primary
         self.listed = [i for i in self.items if i.primary is None]
-        self._find_dirty_lists()
         for item in self.items:
-            key = _hash(
-                self.site_key,
-                item.path,
-                item.key,
-                [(o.path, o.title, o.source_name) for o in item.also],
-                (item.primary.path, item.primary.title, item.primary.source_name)
-                if item.primary
-                else None,
-            )
-            if self.unchanged(item.path, key):
-                continue
-            self.page_keys[item.id] = key
-            needed.setdefault(item.id, set()).add("page")
-        self._group_feeds()
-        for folder, members in self.feed_members.items():
-            if not self._feed_plans(folder, members):
-                continue
-            for item in members:
-                needed.setdefault(item.id, set()).add("feed")
+            key = self.page_keys[item.id] = self._page_key(item)
+            if not self._article_unchanged(item, key):
+                needed.setdefault(item.id, set()).add("page")
+        self._find_dirty_lists()
         if self.index is not None:
             for item in self.listed:
                 if not self.index.keep(item.id, item.key):
                     needed.setdefault(item.id, set()).add("search")
-        heavy = sum(1 for needs in needed.values() if needs & {"page", "search"})
-        if heavy >= PARALLEL_MIN and (os.cpu_count() or 1) > 1:
-            self._mark()
-            try:
-                self.helper = _Helper(self)
-            except (AssertionError, OSError, ValueError) as exc:
-                # e.g. inside a daemonic worker process, which may not fork: do it all here
-                log.info("site build in one process: %r", exc)
         return needed
 
-    def _lists_of(self, item: Item) -> tuple[str, ...]:
+    def _page_key(self, item: Item) -> str:
+        """An article page's key, besides its version and the site's key (both in the
+        manifest's record of the article): what it shows of the story's other reports.
+        Most pages have none, and an empty key (thousands of them on every build)."""
+        if not item.also and item.primary is None:
+            return ""
+        self.show([*item.also, item.primary])
+        return _hash(
+            self.site_key,
+            item.path,
+            item.key,
+            [(o.path, o.title, o.source_name) for o in item.also],
+            (item.primary.path, item.primary.title, item.primary.source_name)
+            if item.primary
+            else None,
+        )
+
+    def _lists_of(self, item: Item) -> list[str]:
         """Every list `item` shows in: home, its categories, its tags, its month."""
-        tags = tuple(dict.fromkeys(tag_dir(t) for t in item.tags))
-        return ("", *item.folders, *tags, month_dir(item.local))
+        return ["", *item.folders, *dict.fromkeys(map(tag_dir, item.tags)), item.month]
 
     def _find_dirty_lists(self) -> None:
         """Lists with an article added, changed or removed since the last build.
 
         Any other list shows exactly what it showed, so its pages are carried
-        over without being keyed again: a quiet build then costs about one
-        dictionary lookup per article and per list. A duplicate counts as a
-        member of its primary's lists, whose entry names it.
+        over without being keyed again. A duplicate counts as a member of its
+        primary's lists (its owner), whose entry names it. An article's lists
+        follow from its owner's fields, which its owner's version covers: an
+        article whose version and owner are those of the last build is in the
+        same lists, with no need to work them out. The manifest keeps, for each
+        article, [version, page path, local time, owner ("" for itself), page
+        key, source, categories, tags, primary].
         """
         self.all_dirty = self.old_site_key != self.site_key
         dirty: set[str] = set()
-        seen: dict[str, list[str]] = {}
+        seen: dict[str, list[Any]] = {}
+        old = self.old_articles if self.cache_ok else {}
+        keys = self.page_keys
+        also_changed: set[str | None] = set()  # articles whose other reports changed
         for item in self.items:
-            lists = self._lists_of(item.primary or item)
-            record = [item.key, *lists]
+            owner = item.primary.id if item.primary is not None else ""
+            record = old.get(item.id)
+            if record is None or record[0] != item.key or record[3] != owner:
+                dirty.update(self._lists_of(item.primary or item))
+                also_changed.add(item.duplicate_of)
+                if record is not None:
+                    dirty.update(self._old_lists(record[3] or item.id))
+                    also_changed.add(record[8])
+                record = record_of(item, owner, keys[item.id])
+            elif record[4] != keys[item.id]:
+                record = record_of(item, owner, keys[item.id])
             seen[item.id] = record
-            if self.old_articles.get(item.id) != record:
-                dirty.update(lists)
-                dirty.update(self.old_articles.get(item.id, [""])[1:])
         for article_id, record in self.old_articles.items():
             if article_id not in seen:
-                dirty.update(record[1:])
+                dirty.update(self._old_lists(record[3] or article_id))
+                also_changed.add(record[8])
         self.dirty = dirty
+        self.also_changed = also_changed
         self.new_articles = seen
+
+    def _old_lists(self, owner: str) -> list[str]:
+        """The lists an owner's articles were in at the last build, from its record."""
+        record = self.old_articles.get(owner)
+        if record is None:  # cannot tell: every list is looked at again
+            self.all_dirty = True
+            return []
+        categories, tags, iso = tuple(record[6]), record[7], record[2]
+        return ["", *self._folders(categories), *dict.fromkeys(map(tag_dir, tags)), _month(iso)]
 
     def carried(self, folder: str, path: str) -> bool:
         """True (and the page kept) if `path` belongs to a list that did not change."""
         if self.all_dirty or folder in self.dirty:
             return False
         key = self.old_pages.get(path)
-        if key is None or not os.path.isfile(f"{self.dir_str}/{path}"):
+        if key is None or not self._exists(path):
             return False
         self.pages[path] = key
         self.counts.unchanged += 1
         return True
 
+    def _article_unchanged(self, item: Item, key: str) -> bool:
+        """True if the article's page, as the manifest records it, shows what it would now."""
+        record = self.old_articles.get(item.id) if self.cache_ok else None
+        if record is None or record[0] != item.key or record[1] != item.path or record[4] != key:
+            return False
+        if not self._exists(item.path):
+            return False
+        self.counts.unchanged += 1
+        return True
+
+    def _exists(self, path: str) -> bool:
+        """Whether the site holds `path`. Article pages, category pages and the home pages
+        are looked up in a listing of their folder, read once: their folders hold many
+        pages, and a stat of each of thousands of them costs more."""
+        if not path.startswith(("a/", "c/")) and "/" in path:
+            return os.path.isfile(f"{self.dir_str}/{path}")
+        folder, _, name = path.rpartition("/")
+        names = self.listings.get(folder)
+        if names is None:
+            try:
+                names = set(os.listdir(f"{self.dir_str}/{folder}"))
+            except OSError:
+                names = set()
+            self.listings[folder] = names
+        return name in names
+
     def unchanged(self, path: str, key: str) -> bool:
         """True (and the page counted as kept) if the manifest says it shows `key`."""
-        if self.old_pages.get(path) == key and os.path.isfile(f"{self.dir_str}/{path}"):
+        if self.old_pages.get(path) == key and self._exists(path):
             self.pages[path] = key
             self.counts.unchanged += 1
             return True
@@ -637,10 +866,10 @@ class _Build:
         """Note the feed files of `folder` that changed; True if any did."""
         changed = False
         title = self.feed_names.get(folder, self.site.title)
-        for name, make in (
-            ("atom.xml", feedout.atom),
-            ("rss.xml", feedout.rss),
-            ("feed.json", feedout.json_feed),
+        for name, kind, make in (
+            ("atom.xml", "atom", feedout.atom),
+            ("rss.xml", "rss", feedout.rss),
+            ("feed.json", "json", feedout.json_feed),
         ):
             info = feedout.FeedInfo(
                 title=title,
@@ -652,25 +881,45 @@ class _Build:
             key = _hash(self.site_key, name, info, [i.key for i in members])
             if not self.unchanged(folder + name, key):
                 self.feed_work.append((folder + name, key, make, info, members))
+                self._keep_entries(kind, folder + name)
                 changed = True
         return changed
+
+    def _keep_entries(self, kind: str, path: str) -> None:
+        """The entries of the feed file the last build wrote at `path` whose articles are
+        unchanged since: a new article rewrites all the feeds of its categories, which
+        are otherwise made of articles that were in them already."""
+        if not self.cache_ok or path not in self.old_pages:
+            return
+        try:
+            data = (self.dir / path).read_bytes()
+        except OSError:
+            return
+        for article_id, text in feedout.kept_entries(kind, data).items():
+            record = self.old_articles.get(article_id)
+            item = self.by_id.get(article_id)
+            if record is not None and item is not None and record[0] == item.key:
+                self.fragments.keep(kind, article_id, text)
+
+    def _kept_entry(self, item: Item) -> bool:
+        """True (and its entry noted) if the feeds can show `item` from kept text alone."""
+        if item.id in self.feed_content:
+            return True
+        fragments = self.fragments
+        if not all(fragments.has(kind, item.id) for kind in ("atom", "rss", "json")):
+            return False
+        modified = feedout.kept_modified(fragments.text("atom", item.id))
+        if modified is None:
+            return False
+        self.feed_content[item.id] = feedout.KeptEntry(item.id, modified)
+        return True
 
     # -- phase 2: content ------------------------------------------------------------
 
     def fill(self, article: Article, needs: set[str]) -> None:
         item = self.by_id[article.id]
-        if self.helper is not None:
-            # Pages and index in the helper; feeds (a few entries) stay here.
-            offload = needs - {"feed"}
-            if offload:
-                self.helper.send(article, offload)
-                if "page" in offload:
-                    self.pages[item.path] = self.page_keys[item.id]
-            needs = needs & {"feed"}
         if "page" in needs:
-            self.emit(
-                item.path, self.page_keys[item.id], lambda: self._render_article(article, item)
-            )
+            self._write_article(item, article)
         if "feed" in needs:
             self.feed_content[item.id] = feedout.FeedEntry(
                 id=article.id,
@@ -688,10 +937,23 @@ class _Build:
                 key=item.key,
             )
         if "search" in needs and self.index is not None:
-            meta = doc_meta(item.path, item.title, item.date[:10], item.section, item.summary)
+            meta = doc_meta(item.path, article.title, item.date[:10], item.section, article.summary)
             self.index.add(item.id, item.key, item.order, article.title, article.text, meta)
 
+    def _write_article(self, item: Item, article: Article) -> None:
+        """An article page: its key lives in the manifest's record of the article."""
+        path = item.path
+        if path.startswith("/") or ".." in path.split("/") or "\\" in path:
+            raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
+        self._mark()
+        if self.output.write(path, self._render_article(article, item).encode("utf-8")):
+            self.counts.written += 1
+        else:
+            self.counts.unchanged += 1
+
     def _render_article(self, article: Article, item: Item) -> str:
+        _show(item, article)
+        self.show([*item.also, item.primary])
         content = article.content_html
         lead = article.lead_image
         if lead and (lead in content or html.escape(lead, quote=True) in content):
@@ -700,7 +962,7 @@ class _Build:
         updated = None
         if article.updated and article.updated != article.published:
             when = article.updated.astimezone(self.tz)
-            updated = {"date": when.strftime("%Y-%m-%d %H:%M"), "iso": when.isoformat()}
+            updated = Namespace(date=when.strftime("%Y-%m-%d %H:%M"), iso=when.isoformat())
         ctx = self._ctx(
             item.path,
             lang=article.language or self.lang,
@@ -726,24 +988,65 @@ class _Build:
 
     # -- after the pass ----------------------------------------------------------------
 
-    def finish(self) -> PublishReport:
-        if self.helper is not None:
-            written, unchanged, self.helper_index = self.helper.finish()
-            self.counts.written += written
-            self.counts.unchanged += unchanged
-        listed = self.listed
-        sitemap: list[tuple[str, str | None]] = []
-        self._home(listed, sitemap)
-        self._categories(listed, sitemap)
-        self._tags(listed, sitemap)
-        self._archives(listed, sitemap)
-        self._feeds()
+    def _lists(self) -> None:
+        """The home list, the archive and the fixed pages (the other lists are TASKS)."""
+        self._home(self.listed)
+        self._archives(self.listed)
+        self.flush()
         self._fixed_pages()
-        if self.index is not None:
-            self._search_index()
-        for item in self.items:
-            sitemap.append((item.path, item.iso[:10]))
-        self._sitemap(sitemap)
+
+    # Work that depends on nothing but the plan, each done by whichever process asks
+    # first (`parallel.PageSplit.claim_task`): this one from the start, the helper
+    # from the end.
+    # Parts small enough that whichever process ends first has little left to wait for.
+    TASKS = (
+        "categories:0", "categories:1", "tags:0", "tags:1", "tags:2", "tags:3", "sitemap",
+        "feeds",
+    )  # fmt: skip
+
+    def _task(self, task: int) -> None:
+        kind, _, part = self.TASKS[task].partition(":")
+        if kind == "categories":
+            self._categories(self.listed, int(part), 2)
+        elif kind == "tags":
+            self._tags(self.listed, int(part), 4)
+        elif kind == "sitemap":
+            self._site_map()
+        else:
+            self._feed_work()
+        self.flush()
+
+    def _site_map(self) -> None:
+        """The sitemap: every list's first page, then every article page."""
+        pages: list[tuple[str, str | None]] = [(p, None) for p in self._index_pages()]
+        pages += [(item.path, item.iso[:10]) for item in self.items]
+        self._sitemap(pages)
+
+    def _index_pages(self) -> list[str]:
+        """The first page of every list, in the order the lists are made."""
+        listed = self.listed
+        categories = dict.fromkeys(folder for item in listed for folder in item.folders)
+        tags = dict.fromkeys(tag_dir(tag) for item in listed for tag in item.tags)
+        months = dict.fromkeys(item.month for item in listed)
+        return [
+            "index.html",
+            *(folder + "index.html" for folder in (*categories, *tags, *months)),
+            "archive/index.html",
+        ]
+
+    def _feed_work(self) -> None:
+        """The feeds whose entries changed, reading only the articles they cannot keep."""
+        self._group_feeds()
+        wanted: dict[str, None] = {}
+        for folder, members in self.feed_members.items():
+            if self._feed_plans(folder, members):
+                wanted.update((i.id, None) for i in members if not self._kept_entry(i))
+        for article in self.source.ordered(list(wanted)):
+            self.fill(article, {"feed"})
+        self._feeds()
+
+    def _conclude(self) -> PublishReport:
+        """Stale files and the manifest: after every page is made."""
         self._remove_stale()
         self._write_manifest()
         (self.dir / BUILDING).unlink(missing_ok=True)
@@ -762,22 +1065,30 @@ class _Build:
         subsections: list[tuple[str, str, int]],
         feeds: list[dict[str, str]],
     ) -> None:
-        template = self.env.get_template("list.html")
-        for pager in paginate(folder, len(items), self.options.page_size):
-            if self.carried(folder, pager.path):
+        template = self._list_template
+        size = self.options.page_size
+        kept: set[str] = set()
+        if not self.all_dirty and folder not in self.dirty:
+            # Carried over as they are (paths as `paginate` names them), unless a file is gone.
+            paths = [f"{folder}index.html"]
+            paths += [f"{folder}page-{k}.html" for k in range(1, len(items) // size)]
+            kept = {path for path in paths if self.carried(folder, path)}
+            if len(kept) == len(paths):
+                return
+        # What every page of the list shows alike, hashed once for all of them.
+        common = _hash(self.site_key, heading, breadcrumbs, feeds)
+        for pager in paginate(folder, len(items), size):
+            if pager.path in kept or self.carried(folder, pager.path):
                 continue
             shown = items[pager.start : pager.stop]
             first = pager.number == 0
             key = _hash(
-                self.site_key,
+                common,
                 # Not the slice: it shifts as articles are added while the page stays the same.
-                (pager.path, pager.newer, pager.older, pager.number),
-                heading,
-                breadcrumbs,
-                subsections if first else None,
-                feeds,
-                len(items) if first else None,
-                [i.list_key for i in shown],
+                (pager.path, pager.newer or "", pager.older or "", str(pager.number)),
+                repr(subsections) if first else "",
+                str(len(items)) if first else "",
+                tuple(i.key + "".join(o.key for o in i.also) if i.also else i.key for i in shown),
             )
 
             def render(pager: Any = pager, shown: list[Item] = shown, first: bool = first) -> str:
@@ -794,20 +1105,43 @@ class _Build:
                 )
                 return template.render(ctx)
 
-            self.emit(pager.path, key, render)
+            self.defer(pager.path, key, render, shown, folder)
 
-    def _feed_links(self, folder: str, title: str) -> list[dict[str, str]]:
+    def _feed_links(self, folder: str, title: str) -> list[Namespace]:
         return [
-            {"path": folder + name, "type": mime, "label": label, "title": f"{title} ({label})"}
+            Namespace(path=folder + name, type=mime, label=label, title=f"{title} ({label})")
             for name, mime, label in FEED_FILES
         ]
 
-    def _home(self, listed: list[Item], sitemap: list[tuple[str, str | None]]) -> None:
+    def _home(self, listed: list[Item]) -> None:
         self._list_pages("", listed, self.site.title, [], [], self._feed_links("", self.site.title))
-        sitemap.append(("index.html", None))
 
-    def _categories(self, listed: list[Item], sitemap: list[tuple[str, str | None]]) -> None:
-        # Names that slugify alike share a folder: one category, shown by the first name met.
+    def _categories(self, listed: list[Item], part: int = 0, parts: int = 1) -> None:
+        """The lists of every `parts`-th category folder, from the `part`-th."""
+        if self.category_members is None:
+            self.category_members = self._category_members(listed)
+        members, names, children = self.category_members
+        for n, (folder, items) in enumerate(members.items()):
+            if n % parts != part:
+                continue
+            levels = names[folder]
+            crumbs = []
+            for depth in range(1, len(levels)):
+                ancestor = category_dir(levels[:depth])
+                crumbs.append((names.get(ancestor, levels[:depth])[-1], ancestor + "index.html"))
+            subs = [
+                (names[child][-1], child + "index.html", len(members[child]))
+                for child in sorted(children.get(folder, []))
+            ]
+            title = " › ".join(levels)
+            links = self._feed_links(folder, title)
+            self._list_pages(folder, items, levels[-1], crumbs, subs, links)
+
+    def _category_members(
+        self, listed: list[Item]
+    ) -> tuple[dict[str, list[Item]], dict[str, tuple[str, ...]], dict[str, list[str]]]:
+        """({folder: its articles}, {folder: its names, as first met}, {folder: subfolders}).
+        Names that slugify alike share a folder: one category, shown by the first name met."""
         members: dict[str, list[Item]] = {}
         names: dict[str, tuple[str, ...]] = {}
         for item in listed:
@@ -822,22 +1156,27 @@ class _Build:
             parent = folder[: folder.rstrip("/").rfind("/") + 1]
             if parent != "c/":
                 children.setdefault(parent, []).append(folder)
-        for folder, items in members.items():
-            levels = names[folder]
-            crumbs = []
-            for depth in range(1, len(levels)):
-                ancestor = category_dir(levels[:depth])
-                crumbs.append((names.get(ancestor, levels[:depth])[-1], ancestor + "index.html"))
-            subs = [
-                (names[child][-1], child + "index.html", len(members[child]))
-                for child in sorted(children.get(folder, []))
-            ]
-            title = " › ".join(levels)
-            links = self._feed_links(folder, title)
-            self._list_pages(folder, items, levels[-1], crumbs, subs, links)
-            sitemap.append((folder + "index.html", None))
+        return members, names, children
 
-    def _tags(self, listed: list[Item], sitemap: list[tuple[str, str | None]]) -> None:
+    def _tags(self, listed: list[Item], part: int = 0, parts: int = 1) -> None:
+        """The lists of every `parts`-th tag, from the `part`-th."""
+        if self.tag_members is None:
+            self.tag_members = self._tag_members(listed)
+        members, names = self.tag_members
+        quiet = set() if self.all_dirty else members.keys() - self.dirty
+        size = self.options.page_size
+        for n, (folder, items) in enumerate(members.items()):
+            if n % parts != part:
+                continue
+            # Most tags have a page or two and did not change: carry them at once.
+            first = folder + "index.html"
+            if folder in quiet and len(items) < 2 * size and self.carried(folder, first):
+                continue
+            heading = self.t["tag"].replace("{name}", names[folder])
+            self._list_pages(folder, items, heading, [], [], [])
+
+    def _tag_members(self, listed: list[Item]) -> tuple[dict[str, list[Item]], dict[str, str]]:
+        """({tag folder: its articles}, {tag folder: the tag's name, as first met})."""
         members: dict[str, list[Item]] = {}
         names: dict[str, str] = {}
         for item in listed:
@@ -847,15 +1186,12 @@ class _Build:
                 group = members.setdefault(folder, [])
                 if not group or group[-1] is not item:
                     group.append(item)
-        for folder, items in members.items():
-            heading = self.t["tag"].replace("{name}", names[folder])
-            self._list_pages(folder, items, heading, [], [], [])
-            sitemap.append((folder + "index.html", None))
+        return members, names
 
-    def _archives(self, listed: list[Item], sitemap: list[tuple[str, str | None]]) -> None:
+    def _archives(self, listed: list[Item]) -> None:
         months: dict[str, list[Item]] = {}
         for item in listed:
-            months.setdefault(month_dir(item.local), []).append(item)
+            months.setdefault(item.month, []).append(item)
         template = self.env.get_template("month.html")
         index: dict[str, list[tuple[str, str, int]]] = {}
         for folder, items in months.items():
@@ -863,7 +1199,6 @@ class _Build:
             heading = self.t["month"].replace("{y}", year).replace("{m}", month)
             path = folder + "index.html"
             index.setdefault(year, []).append((heading, path, len(items)))
-            sitemap.append((path, None))
             if self.carried(folder, path):
                 continue
             crumbs = [(self.t["archive"], "archive/index.html")]
@@ -878,7 +1213,7 @@ class _Build:
                 ctx = self._ctx(path, heading=heading, items=items, breadcrumbs=crumbs)
                 return template.render(ctx)
 
-            self.emit(path, key, render)
+            self.defer(path, key, render, items)
         years = sorted(
             ((y, sorted(ms, key=lambda m: m[1], reverse=True)) for y, ms in index.items()),
             reverse=True,
@@ -889,12 +1224,11 @@ class _Build:
             _hash(self.site_key, years),
             lambda: self.env.get_template("archive.html").render(self._ctx(path, years=years)),
         )
-        sitemap.append((path, None))
 
     def _feeds(self) -> None:
         for path, key, make, info, members in self.feed_work:
             entries = [self.feed_content[i.id] for i in members]
-            self.emit(path, key, partial(make, info, entries))
+            self.emit(path, key, partial(make, info, entries, self.fragments))
 
     def _fixed_pages(self) -> None:
         not_found = self._ctx("404.html", root="", base_path=self.base_path)
@@ -923,10 +1257,7 @@ class _Build:
 
     def _search_index(self) -> None:
         assert self.index is not None
-        if self.helper is not None:
-            state, files = self.helper_index
-        else:
-            state, files = self.index.finish()
+        state, files = self.index.finish()
         self.search_state = state
         written = set(files)
         for segment in state.segments:
@@ -951,7 +1282,12 @@ class _Build:
             self.emit(name, key, partial(bytes, data))
 
     def _remove_stale(self) -> None:
-        for path in sorted(set(self.old_pages) - set(self.pages)):
+        """Files the last build wrote and this one did not: pages, and article pages (which
+        the manifest lists in its article records)."""
+        stale = set(self.old_pages) - set(self.pages)
+        stale.update(r[1] for r in self.old_articles.values() if type(r[1]) is str)
+        stale.difference_update(item.path for item in self.items)
+        for path in sorted(stale):
             if path.startswith("/") or ".." in path.split("/"):
                 continue  # a tampered manifest must not delete outside the folder
             target = self.dir / path
@@ -969,6 +1305,7 @@ class _Build:
                 parent = parent.parent
 
     def _write_manifest(self) -> None:
+        """The manifest, unless this build changed nothing it records."""
         if (
             self.pages == self.old_pages
             and self.new_articles == self.old_articles
@@ -977,16 +1314,19 @@ class _Build:
             and not self.counts.removed
         ):
             return  # a quiet build: the manifest on disk says all of this already
-        search = None
-        if self.index is not None:
-            search = self.search_state.to_json()
         data = {
             "v": SITE_FORMAT,
             "fingerprint": self.fingerprint,
             "pages": dict(sorted(self.pages.items())),
             "site_key": self.site_key,
-            "articles": dict(sorted(self.new_articles.items())),
-            "search": search,
         }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        write_if_changed(self.dir / MANIFEST, text.encode("utf-8"))
+        # The article records (in the store's order, the same every build) and the search
+        # index's state are most of the manifest: a helper encodes them while this process
+        # renders the lists.
+        records = self.records_json or _json(self.new_articles)
+        search = self.search_json
+        if search is None and self.index is not None and self.search_state is not None:
+            search = _json(self.search_state.to_json())
+        text = _json(data)[:-1] + f',"search":{search or "null"},"articles":{records}}}'
+
+        self.output.write(MANIFEST, text.encode("utf-8"))

@@ -1,34 +1,59 @@
 """Feeds out (Atom, RSS 2.0, JSON Feed) and the sitemap, from articles' fields.
 
-Atom and RSS are built with lxml, so every document is well-formed whatever a
-title holds; characters XML 1.0 cannot carry are dropped first. Dates come
-from the articles, never from the clock, so a build with nothing new writes
-byte-identical feeds and leaves them alone.
+Every category folder has its three feeds, and an article is in up to four of
+them (the site's and one per category level), so each entry is rendered once
+per format and kept (`Fragments`); a feed is then its head and the entries
+joined. Atom and RSS are written as text, escaped the way lxml escapes them
+(a test compares with lxml's output); characters XML 1.0 cannot carry are
+dropped first. Dates come from the articles, never from the clock, so a
+build with nothing new writes byte-identical feeds and leaves them alone.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
-
-from lxml import etree
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
+_ESCAPES = {
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;",
+}  # fmt: skip
 SITEMAP_LIMIT = 50_000
+_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 
 
 def xml_text(value: str) -> str:
     """The text without the characters XML 1.0 forbids (control characters, lone surrogates)."""
     return _NOT_XML.sub("", value)
+
+
+def _escaped(value: str, special: re.Pattern[str]) -> str:
+    value = xml_text(value)
+    if special.search(value) is None:
+        return value
+    return special.sub(lambda m: _ESCAPES[m.group()], value)
+
+
+def text(value: str) -> str:
+    """Element text as lxml writes it."""
+    return _escaped(value, _TEXT_SPECIAL)
+
+
+def attr(value: str) -> str:
+    """An attribute value (in double quotes) as lxml writes it."""
+    return _escaped(value, _ATTR_SPECIAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +79,18 @@ class FeedEntry:
         return self.updated or self.published
 
 
+@dataclass(frozen=True, slots=True)
+class KeptEntry:
+    """An entry the feeds of the last build hold already: its text is taken from them
+    (`Fragments.keep`), so its article is not read again."""
+
+    id: str
+    modified: datetime
+
+
+Entry = FeedEntry | KeptEntry
+
+
 @dataclass(frozen=True)
 class FeedInfo:
     title: str
@@ -63,104 +100,220 @@ class FeedInfo:
     id: str
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
-    if text is not None:
-        element.text = xml_text(text)
-    return element
-
-
 def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def atom(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
-    a = f"{{{ATOM}}}"
-    feed = etree.Element(a + "feed", nsmap={None: ATOM})
-    feed.set("{http://www.w3.org/XML/1998/namespace}lang", info.language)
-    _sub(feed, a + "title", info.title)
-    _sub(feed, a + "id", info.id)
+def _rfc822(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+class Fragments:
+    """Each entry rendered once per format, however many feeds it is in; or taken from
+    the feeds the last build wrote, when its article has not changed since."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str], str] = {}
+        self._content: dict[str, str] = {}
+
+    def get(self, kind: str, entry: Entry, render: Callable[[FeedEntry], str]) -> str:
+        key = (kind, entry.id)
+        found = self._done.get(key)
+        if found is None:
+            assert isinstance(entry, FeedEntry), f"no text kept for entry {entry.id}"
+            found = self._done[key] = render(entry)
+        return found
+
+    def keep(self, kind: str, article_id: str, fragment: str) -> None:
+        self._done.setdefault((kind, article_id), fragment)
+
+    def has(self, kind: str, article_id: str) -> bool:
+        return (kind, article_id) in self._done
+
+    def text(self, kind: str, article_id: str) -> str:
+        return self._done[(kind, article_id)]
+
+    def content(self, entry: FeedEntry) -> str:
+        """The escaped HTML content, which Atom and RSS both carry."""
+        found = self._content.get(entry.id)
+        if found is None:
+            found = self._content[entry.id] = text(entry.content_html)
+        return found
+
+
+def atom(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None = None) -> bytes:
+    cache = cache or Fragments()
     newest = max((e.modified for e in entries), default=_EPOCH)
-    _sub(feed, a + "updated", _rfc3339(newest))
-    _sub(feed, a + "link", rel="self", href=info.self_url, type="application/atom+xml")
-    _sub(feed, a + "link", rel="alternate", href=info.home, type="text/html")
-    _sub(feed, a + "generator", "newsmill")
-    for e in entries:
-        entry = _sub(feed, a + "entry")
-        _sub(entry, a + "title", e.title)
-        _sub(entry, a + "id", f"urn:newsmill:article:{e.id}")
-        _sub(entry, a + "link", rel="alternate", href=e.link, type="text/html")
+    head = (
+        f'{_DECLARATION}<feed xmlns="{ATOM}" xml:lang="{attr(info.language)}">\n'
+        f"  <title>{text(info.title)}</title>\n"
+        f"  <id>{text(info.id)}</id>\n"
+        f"  <updated>{_rfc3339(newest)}</updated>\n"
+        f'  <link rel="self" href="{attr(info.self_url)}" type="application/atom+xml"/>\n'
+        f'  <link rel="alternate" href="{attr(info.home)}" type="text/html"/>\n'
+        "  <generator>newsmill</generator>\n"
+    )
+    render = _atom_entry(cache)
+    body = "".join(cache.get("atom", e, render) for e in entries)
+    return (head + body + "</feed>\n").encode("utf-8")
+
+
+def _atom_entry(cache: Fragments) -> Callable[[FeedEntry], str]:
+    def entry(e: FeedEntry) -> str:
+        parts = [
+            "  <entry>\n",
+            f"    <title>{text(e.title)}</title>\n",
+            f"    <id>urn:newsmill:article:{text(e.id)}</id>\n",
+            f'    <link rel="alternate" href="{attr(e.link)}" type="text/html"/>\n',
+        ]
         if e.original:
-            _sub(entry, a + "link", rel="related", href=e.original, type="text/html")
-        _sub(entry, a + "published", _rfc3339(e.published))
-        _sub(entry, a + "updated", _rfc3339(e.modified))
+            parts.append(f'    <link rel="related" href="{attr(e.original)}" type="text/html"/>\n')
+        parts.append(f"    <published>{_rfc3339(e.published)}</published>\n")
+        parts.append(f"    <updated>{_rfc3339(e.modified)}</updated>\n")
         if e.author:
-            _sub(_sub(entry, a + "author"), a + "name", e.author)
-        for term in (*e.categories, *e.tags):
-            _sub(entry, a + "category", term=term)
+            parts.append(f"    <author>\n      <name>{text(e.author)}</name>\n    </author>\n")
+        parts += [f'    <category term="{attr(term)}"/>\n' for term in (*e.categories, *e.tags)]
         if e.summary:
-            _sub(entry, a + "summary", e.summary)
-        _sub(entry, a + "content", e.content_html, type="html")
-    return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
+            parts.append(f"    <summary>{text(e.summary)}</summary>\n")
+        parts.append(f'    <content type="html">{cache.content(e)}</content>\n  </entry>\n')
+        return "".join(parts)
+
+    return entry
 
 
-def rss(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
-    root = etree.Element("rss", nsmap={"atom": ATOM, "content": CONTENT, "dc": DC})
-    root.set("version", "2.0")
-    channel = _sub(root, "channel")
-    _sub(channel, "title", info.title)
-    _sub(channel, "link", info.home)
-    _sub(channel, "description", info.title)
-    _sub(channel, "language", info.language)
+def rss(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None = None) -> bytes:
+    cache = cache or Fragments()
     newest = max((e.modified for e in entries), default=_EPOCH)
-    _sub(channel, "lastBuildDate", format_datetime(newest.astimezone(UTC), usegmt=True))
-    _sub(channel, "generator", "newsmill")
-    _sub(channel, f"{{{ATOM}}}link", href=info.self_url, rel="self", type="application/rss+xml")
-    for e in entries:
-        item = _sub(channel, "item")
-        _sub(item, "title", e.title)
-        _sub(item, "link", e.link)
-        _sub(item, "guid", f"urn:newsmill:article:{e.id}", isPermaLink="false")
-        _sub(item, "pubDate", format_datetime(e.published.astimezone(UTC), usegmt=True))
-        if e.author:
-            _sub(item, f"{{{DC}}}creator", e.author)
-        for term in e.categories:
-            _sub(item, "category", term)
-        _sub(item, "description", e.summary)
-        _sub(item, f"{{{CONTENT}}}encoded", e.content_html)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    head = (
+        f'{_DECLARATION}<rss xmlns:atom="{ATOM}" xmlns:content="{CONTENT}" xmlns:dc="{DC}"'
+        ' version="2.0">\n  <channel>\n'
+        f"    <title>{text(info.title)}</title>\n"
+        f"    <link>{text(info.home)}</link>\n"
+        f"    <description>{text(info.title)}</description>\n"
+        f"    <language>{text(info.language)}</language>\n"
+        f"    <lastBuildDate>{_rfc822(newest)}</lastBuildDate>\n"
+        "    <generator>newsmill</generator>\n"
+        f'    <atom:link href="{attr(info.self_url)}" rel="self" type="application/rss+xml"/>\n'
+    )
+    render = _rss_item(cache)
+    body = "".join(cache.get("rss", e, render) for e in entries)
+    return (head + body + "  </channel>\n</rss>\n").encode("utf-8")
 
 
-def json_feed(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
-    items = []
-    for e in entries:
-        item: dict[str, object] = {
-            "id": f"urn:newsmill:article:{e.id}",
-            "url": e.link,
-            "title": e.title,
-            "content_html": e.content_html,
-            "summary": e.summary,
-            "date_published": _rfc3339(e.published),
-            "date_modified": _rfc3339(e.modified),
-        }
-        if e.original:
-            item["external_url"] = e.original
-        if e.image:
-            item["image"] = e.image
+def _rss_item(cache: Fragments) -> Callable[[FeedEntry], str]:
+    def item(e: FeedEntry) -> str:
+        parts = [
+            "    <item>\n",
+            f"      <title>{text(e.title)}</title>\n",
+            f"      <link>{text(e.link)}</link>\n",
+            f'      <guid isPermaLink="false">urn:newsmill:article:{text(e.id)}</guid>\n',
+            f"      <pubDate>{_rfc822(e.published)}</pubDate>\n",
+        ]
         if e.author:
-            item["authors"] = [{"name": e.author}]
-        if e.tags or e.categories:
-            item["tags"] = list(dict.fromkeys((*e.categories, *e.tags)))
-        items.append(item)
-    data = {
+            parts.append(f"      <dc:creator>{text(e.author)}</dc:creator>\n")
+        parts += [f"      <category>{text(term)}</category>\n" for term in e.categories]
+        parts.append(_element("      ", "description", text(e.summary)))
+        parts.append(_element("      ", "content:encoded", cache.content(e)))
+        parts.append("    </item>\n")
+        return "".join(parts)
+
+    return item
+
+
+def _element(indent: str, name: str, escaped: str) -> str:
+    """An element that is always written, empty or not (lxml: `<name></name>`)."""
+    return f"{indent}<{name}>{escaped}</{name}>\n"
+
+
+def json_feed(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None = None) -> bytes:
+    """JSON Feed 1.1: one line per item, each encoded once however many feeds it is in."""
+    cache = cache or Fragments()
+    head = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
         "home_page_url": info.home,
         "feed_url": info.self_url,
         "language": info.language,
-        "items": items,
     }
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    items = ",\n".join(cache.get("json", e, _json_item) for e in entries)
+    opening = _json(head)[:-1]
+    # A lone surrogate cannot be UTF-8; written as `\udXXX` it is a JSON escape.
+    return f'{opening},"items":[\n{items}\n]}}\n'.encode("utf-8", "backslashreplace")
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_item(e: FeedEntry) -> str:
+    item: dict[str, object] = {
+        "id": f"urn:newsmill:article:{e.id}",
+        "url": e.link,
+        "title": e.title,
+        "content_html": e.content_html,
+        "summary": e.summary,
+        "date_published": _rfc3339(e.published),
+        "date_modified": _rfc3339(e.modified),
+    }
+    if e.original:
+        item["external_url"] = e.original
+    if e.image:
+        item["image"] = e.image
+    if e.author:
+        item["authors"] = [{"name": e.author}]
+    if e.tags or e.categories:
+        item["tags"] = list(dict.fromkeys((*e.categories, *e.tags)))
+    return _json(item)
+
+
+# -- reading back what the last build wrote ------------------------------------------------
+
+_ATOM_ID = re.compile(r"\n    <id>urn:newsmill:article:([^<]*)</id>\n")
+_ATOM_UPDATED = re.compile(r"\n    <updated>([^<]*)</updated>\n")
+_RSS_ID = re.compile(r'\n      <guid isPermaLink="false">urn:newsmill:article:([^<]*)</guid>\n')
+_JSON_ID = re.compile(r'\{"id":"urn:newsmill:article:([^"\\]*)"')
+
+
+def _split(text: str, opening: str, closing: str, ids: re.Pattern[str]) -> dict[str, str]:
+    out = {}
+    for part in text.split(opening)[1:]:
+        end = part.find(closing)
+        found = ids.search(part, 0, end)
+        if end < 0 or found is None:
+            return {}  # not a feed this module wrote: keep nothing
+        out[found.group(1)] = opening + part[: end + len(closing)]
+    return out
+
+
+def kept_entries(kind: str, data: bytes) -> dict[str, str]:
+    """{article id: its entry's text} of a feed file written by `atom`, `rss` or
+    `json_feed`; empty for anything else."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    if kind == "atom":
+        return _split(text, "  <entry>\n", "  </entry>\n", _ATOM_ID)
+    if kind == "rss":
+        return _split(text, "    <item>\n", "    </item>\n", _RSS_ID)
+    out = {}
+    for line in text.split("\n")[1:-2]:
+        found = _JSON_ID.match(line)
+        if found is None:
+            return {}
+        out[found.group(1)] = line.removesuffix(",")
+    return out
+
+
+def kept_modified(atom_entry: str) -> datetime | None:
+    """When the entry's article was last modified, from its Atom text."""
+    found = _ATOM_UPDATED.search(atom_entry)
+    if found is None:
+        return None
+    try:
+        return datetime.fromisoformat(found.group(1).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def sitemaps(urls: Sequence[tuple[str, str | None]], index_url: str) -> list[tuple[str, bytes]]:

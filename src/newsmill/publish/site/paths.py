@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import quote
 
 from newsmill.publish.naming import slugify
 
@@ -40,6 +39,7 @@ def category_dir(levels: Sequence[str]) -> str:
     return "c/" + "".join(name_slug(level) + "/" for level in levels)
 
 
+@lru_cache(maxsize=65536)
 def tag_dir(tag: str) -> str:
     return f"t/{name_slug(tag)}/"
 
@@ -62,9 +62,18 @@ def root_of(path: str) -> str:
     return "../" * path.count("/")
 
 
+_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/"
+_QUOTED = [chr(b) if b in _SAFE else f"%{b:02X}" for b in range(256)]
+
+
+def quote_path(path: str) -> str:
+    """`urllib.parse.quote(path, safe="/")`, twice as fast: the sitemap quotes every page."""
+    return "".join(map(_QUOTED.__getitem__, path.encode("utf-8")))
+
+
 def absolute(base_url: str, path: str) -> str:
     """A page's URL for feeds and the sitemap: the base URL joined with the path."""
-    return base_url.rstrip("/") + "/" + (path if path.isascii() else quote(path, safe="/"))
+    return base_url.rstrip("/") + "/" + (path if path.isascii() else quote_path(path))
 
 
 @dataclass(frozen=True)

@@ -57,15 +57,33 @@
     return h % shards;
   }
 
-  function decode(gaps) {
-    var out = new Array(gaps.length), total = 0;
-    for (var i = 0; i < gaps.length; i++) { total += gaps[i]; out[i] = total; }
-    return out;
+  /* One list of a shard: tokens, their posting counts, and the postings end to end as
+     base64 of little-endian integers `width` bytes wide, minus the segment's base. */
+  function Lists(tokens, counts, b64, width, base) {
+    this.tokens = tokens;
+    this.at = new Map();
+    for (var i = 0, off = 0; i < tokens.length; off += counts[i], i++) this.at.set(tokens[i], [off, counts[i]]);
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+    this.view = new DataView(bytes.buffer);
+    this.width = width;
+    this.base = base;
   }
+  Lists.prototype.docs = function (token) {
+    var entry = this.at.get(token);
+    if (!entry) return [];
+    var out = new Array(entry[1]), view = this.view, w = this.width;
+    for (var i = 0; i < entry[1]; i++) {
+      var p = (entry[0] + i) * w;
+      out[i] = this.base + (w === 2 ? view.getUint16(p, true) : view.getUint32(p, true));
+    }
+    return out;
+  };
 
   function Index(base) {
     this.base = base;
     this.cache = {};
+    this.shards = {};
     this.meta = null;
   }
   Index.prototype.json = function (path) {
@@ -90,22 +108,34 @@
     }
     return this.meta.then(function (meta) { self.m = meta; return meta; });
   };
+  Index.prototype.shard = function (seg, k) {
+    var path = seg.id + "/t" + k + ".json";
+    if (!this.shards[path]) {
+      this.shards[path] = fetch(this.base + path).then(function (r) {
+        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+        return r.json();
+      }).then(function (d) {
+        var w = seg.w || 2;
+        return { body: new Lists(d.t, d.n, d.p, w, seg.base), title: new Lists(d.T, d.N, d.P, w, seg.base) };
+      });
+    }
+    return this.shards[path];
+  };
   Index.prototype.postings = function (group) {
     var self = this, meta = this.m;
     return Promise.all(meta.segments.map(function (seg) {
-      return self.json(seg.id + "/t" + shardOf(tokenKey(group.exact), seg.shards) + ".json");
+      return self.shard(seg, shardOf(tokenKey(group.exact), seg.shards));
     })).then(function (shards) {
       var found = new Map();
       shards.forEach(function (shard) {
         var names = group.prefix
-          ? Object.keys(shard).filter(function (t) { return t.startsWith(group.exact); })
-          : (Object.prototype.hasOwnProperty.call(shard, group.exact) ? [group.exact] : []);
+          ? shard.body.tokens.filter(function (t) { return t.startsWith(group.exact); })
+          : (shard.body.at.has(group.exact) ? [group.exact] : []);
         names.forEach(function (name) {
-          var entry = shard[name];
           if (!found.has(name)) found.set(name, new Map());
           var docs = found.get(name);
-          var title = new Set(entry.length > 1 ? decode(entry[1]) : []);
-          decode(entry[0]).forEach(function (d) {
+          var title = new Set(shard.title.docs(name));
+          shard.body.docs(name).forEach(function (d) {
             if (!meta.deletedSet.has(d)) docs.set(d, title.has(d));
           });
         });

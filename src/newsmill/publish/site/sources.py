@@ -1,0 +1,236 @@
+"""Where a site build reads its articles: a list in memory, or the store.
+
+A build needs every article's version and what places it in lists (source,
+categories, tags, date, primary), then full articles only for what it
+renders, in the order it asks for them. From the store, the version of every
+article comes from one narrow query (id, when its row last changed, its
+cluster and primary); the manifest keeps the rest for unchanged articles
+(`CachedHead`), so only new and changed heads are read. What a list entry
+shows (title, summary, ...) is read only for the entries of the lists that
+are rendered again (`display`). A source can also be read from a forked
+helper process (`after_fork`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, literal_column, select
+
+from newsmill.model import Article
+from newsmill.publish.site.keys import article_version
+from newsmill.store import Store
+from newsmill.store.schema import articles
+
+HEAD_FIELDS = (
+    "id", "source", "title", "url", "categories", "tags", "published",
+    "lead_image", "summary", "language", "publisher", "author", "duplicate_of",
+)  # fmt: skip
+# What the manifest keeps of each article after [version, path, local time, owner, page key].
+CACHED_FIELDS = ("source", "categories", "tags", "duplicate_of")
+RECORD_SIZE = 5 + len(CACHED_FIELDS)
+# What a list entry shows, read only for the entries that are rendered.
+DISPLAY_FIELDS = ("title", "url", "lead_image", "summary", "language", "publisher", "author")
+# Every change the store makes to an article sets `changed_at`, but for deduplication,
+# which sets the cluster and the primary: together they are the article's version.
+VERSION_COLUMNS = ("changed_at", "cluster", "duplicate_of")
+BY_ID_BATCH = 500
+
+
+class Head:
+    """An article without content and text, from a store row."""
+
+    __slots__ = HEAD_FIELDS
+
+    id: str
+    source: str
+    title: str
+    url: str
+    categories: list[str]
+    tags: list[str]
+    published: datetime
+    lead_image: str | None
+    summary: str
+    language: str | None
+    publisher: str | None
+    author: str
+    duplicate_of: str | None
+
+
+class Display:
+    """What a list entry shows of an article: a row of DISPLAY_FIELDS after the id."""
+
+    __slots__ = DISPLAY_FIELDS
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        (self.title, self.url, self.lead_image, self.summary, self.language, self.publisher,
+         self.author) = row[1:]  # fmt: skip
+
+
+class CachedHead:
+    """An unchanged article: its manifest record, which says where it goes (page path,
+    local time, source, categories, tags, primary), not what it shows."""
+
+    __slots__ = ("id", "record")
+
+    def __init__(self, article_id: str, record: Sequence[Any]) -> None:
+        self.id = article_id
+        self.record = record
+
+
+def record_of(item: Any, owner: str, page: str) -> list[Any]:
+    """What the manifest keeps of an article, for `CachedHead` and the next build."""
+    return [
+        item.key, item.path, item.iso, owner, page, item.source, list(item.categories),
+        list(item.tags), item.duplicate_of,
+    ]  # fmt: skip
+
+
+def _columns(names: Sequence[str]) -> list[Any]:
+    """Columns as the database driver gives them: SQLAlchemy's per-value conversions
+    (dates, JSON) were most of the cost of reading thousands of rows."""
+    return [literal_column(name) for name in names]
+
+
+def _newest_first(query: Select[Any]) -> Select[Any]:
+    return query.order_by(literal_column("published").desc(), literal_column("id"))
+
+
+def _heads_query() -> tuple[Select[Any], list[int]]:
+    """Every column but content and text, and where each of HEAD_FIELDS is in a row."""
+    names = [c.name for c in articles.c if c.name not in ("content_html", "text")]
+    query = select(*_columns(names)).select_from(articles)
+    return query, [names.index(name) for name in HEAD_FIELDS]
+
+
+class _Decoder:
+    """Driver values into Python ones: SQLite gives text for JSON and dates, PostgreSQL
+    gives lists and datetimes. Repeated JSON values (categories) are decoded once."""
+
+    def __init__(self) -> None:
+        self._lists: dict[str, list[str]] = {}
+
+    def strings(self, value: Any) -> list[str]:
+        if isinstance(value, str):
+            found = self._lists.get(value)
+            if found is None:
+                found = self._lists[value] = [str(x) for x in json.loads(value)]
+            return found
+        return [str(x) for x in value or ()]
+
+    @staticmethod
+    def moment(value: Any) -> datetime:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def head(self, row: Sequence[Any], places: list[int]) -> Head:
+        head = Head()
+        (head.id, head.source, head.title, head.url, categories, tags, published,
+         head.lead_image, head.summary, head.language, head.publisher, head.author,
+         head.duplicate_of) = [row[i] for i in places]  # fmt: skip
+        head.categories = self.strings(categories)
+        head.tags = self.strings(tags)
+        head.published = self.moment(published)
+        return head
+
+
+class MemorySource:
+    """Articles given in a list, newest first (tests and small sets)."""
+
+    forkable = True
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+        self._by_id: dict[str, Article] | None = None
+
+    def heads(self, cached: Mapping[str, Sequence[Any]]) -> Iterator[tuple[Any, str]]:
+        for article in self.articles:
+            yield article, article_version(article)
+
+    def ordered(self, ids: Sequence[str]) -> Iterator[Article]:
+        """The articles with these ids, in this order."""
+        if self._by_id is None:
+            self._by_id = {a.id: a for a in self.articles}
+        return map(self._by_id.__getitem__, ids)
+
+    def display(self, ids: Sequence[str]) -> dict[str, Any]:
+        """What list entries show (never asked: every head is read in full here)."""
+        return {a.id: a for a in self.ordered(ids)}
+
+    def after_fork(self) -> None:
+        """Nothing to reopen: the forked copy holds the list."""
+
+
+class StoreSource:
+    """The store: versions in one narrow query, heads of what changed, full rows by id."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # A forked process reopens the database; an in-memory one would be another, empty one.
+        self.forkable = ":memory:" not in store.url and store.url.rstrip("/") != "sqlite:"
+
+    def heads(self, cached: Mapping[str, Sequence[Any]]) -> Iterator[tuple[Any, str]]:
+        """(head, version) of every article, newest first; `cached` maps ids to the
+        manifest's records, whose heads stand for the articles whose version they have."""
+        query = _newest_first(select(*_columns(("id", *VERSION_COLUMNS))).select_from(articles))
+        with self.store.engine.connect() as conn:
+            versions = [
+                (row[0], f"{row[1]}|{row[2] or ''}|{row[3] or ''}")
+                for row in conn.execution_options(yield_per=5000).execute(query)
+            ]
+        stale = [i for i, version in versions if (cached.get(i) or "-")[0] != version]
+        fresh = self._heads(stale)
+        for article_id, version in versions:
+            head = fresh.get(article_id)
+            if head is None:
+                record = cached.get(article_id)
+                if record is None:
+                    continue  # deleted since the first query
+                head = CachedHead(article_id, record)
+            yield head, version
+
+    def display(self, ids: Sequence[str]) -> dict[str, Display]:
+        """What the list entries of these articles show."""
+        query = select(*_columns(("id", *DISPLAY_FIELDS))).select_from(articles)
+        out: dict[str, Display] = {}
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(ids), BY_ID_BATCH):
+                batch = ids[start : start + BY_ID_BATCH]
+                for row in conn.execute(query.where(articles.c.id.in_(batch))).all():
+                    out[row[0]] = Display(row)
+        return out
+
+    def _heads(self, ids: list[str]) -> dict[str, Head]:
+        """The heads of these articles, all of them."""
+        query, places = _heads_query()
+        decoder = _Decoder()
+        out: dict[str, Head] = {}
+        with self.store.engine.connect() as conn:
+            if len(ids) > BY_ID_BATCH * 4:  # most of the store: one pass over it
+                wanted = set(ids)
+                for row in conn.execution_options(yield_per=2000).execute(query):
+                    if row[places[0]] in wanted:
+                        head = decoder.head(row, places)
+                        out[head.id] = head
+                return out
+            for start in range(0, len(ids), BY_ID_BATCH):
+                batch = ids[start : start + BY_ID_BATCH]
+                for row in conn.execute(query.where(articles.c.id.in_(batch))).all():
+                    head = decoder.head(row, places)
+                    out[head.id] = head
+        return out
+
+    def ordered(self, ids: Sequence[str]) -> Iterator[Article]:
+        """The articles with these ids, in this order, read a batch at a time."""
+        for start in range(0, len(ids), BY_ID_BATCH):
+            batch = ids[start : start + BY_ID_BATCH]
+            found = {a.id: a for a in self.store.articles_by_id(batch)}
+            yield from (found[i] for i in batch if i in found)
+
+    def after_fork(self) -> None:
+        """Connections are not shared across a fork: the child opens its own."""
+        self.store.engine.dispose(close=False)
