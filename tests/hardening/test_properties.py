@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lxml.html
+from conftest import sample_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,12 +111,10 @@ def test_parser_fuzz_feed_shaped(text: str) -> None:
 
 
 def article(title: str, guid: str, categories: list[str], when: datetime) -> Article:
-    return Article(
-        id=Article.make_id("s", guid), source="s", guid=guid, url="https://n.example/x",
-        canonical_url="https://n.example/x", title=title, author="", categories=categories,
-        tags=[], published=when, updated=None, fetched=when, date_is_fallback=False,
-        lead_image=None, content_html="<p>x</p>", text="x", summary="x", language="en",
-        publisher=None, editor=None, content_hash="h",
+    return sample_article(
+        guid, title, source="s", url="https://n.example/x", canonical_url="https://n.example/x",
+        author="", categories=categories, tags=[], published=when, fetched=when,
+        content_html="<p>x</p>", text="x", summary="x", content_hash="h",
     )  # fmt: skip
 
 

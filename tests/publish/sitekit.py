@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from conftest import sample_article
 
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.model import Article, Source
@@ -37,31 +38,22 @@ def make(
     **changes: object,
 ) -> Article:
     text = text or f"{title}。正文第一段。"
-    content = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n"))
-    base = Article(
-        id=Article.make_id(source, guid),
-        source=source,
-        guid=guid,
-        url=f"https://news.example/{source}/{guid}.html",
-        canonical_url=f"https://news.example/{source}/{guid}.html",
-        title=title,
-        author="记者 张三" if source == "caijing" else "Reporter",
-        categories=list(SOURCES[source].categories),
-        tags=[],
-        published=when,
-        updated=None,
-        fetched=when,
-        date_is_fallback=False,
-        lead_image=None,
-        content_html=content,
-        text=text,
-        summary=text[:80],
-        language="zh" if source == "caijing" else "en",
-        publisher=None,
-        editor=None,
-        content_hash=f"h-{guid}-{title}",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    fields: dict[str, object] = {
+        "source": source,
+        "url": f"https://news.example/{source}/{guid}.html",
+        "canonical_url": f"https://news.example/{source}/{guid}.html",
+        "author": "记者 张三" if source == "caijing" else "Reporter",
+        "categories": list(SOURCES[source].categories),
+        "tags": [],
+        "published": when,
+        "fetched": when,
+        "content_html": "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n")),
+        "text": text,
+        "summary": text[:80],
+        "language": "zh" if source == "caijing" else "en",
+        "content_hash": f"h-{guid}-{title}",
+    }
+    return sample_article(guid, title, **(fields | changes))
 
 
 def corpus(count: int, start: datetime = datetime(2026, 10, 1, tzinfo=UTC)) -> list[Article]:
