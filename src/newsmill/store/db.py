@@ -305,16 +305,8 @@ class Store:
         """Remember (guid, reason) of items a filter turned away, so they are not redone."""
         if not items:
             return
-        now = datetime.now(UTC)
-        known = self.filtered_guids(source)
-        rows = [
-            {"source": source, "guid": guid, "reason": reason[:500], "first_seen": now}
-            for guid, reason in dict(items).items()
-            if guid not in known
-        ]
-        if rows:
-            with self.engine.begin() as conn:
-                conn.execute(insert(filtered_items), rows)
+        with self.engine.begin() as conn:
+            _add_filtered(conn, source, items)
 
     def source_statuses(self) -> list[SourceStatus]:
         counts = (
@@ -562,22 +554,12 @@ class Store:
             ids = sorted(doomed)
             for start in range(0, len(ids), 500):
                 conn.execute(delete(articles).where(articles.c.id.in_(ids[start : start + 500])))
-            self._remember_pruned(conn, list(doomed.values()))
+            by_source: dict[str, list[tuple[str, str]]] = {}
+            for source, guid in doomed.values():
+                by_source.setdefault(source, []).append((guid, "removed by retention"))
+            for source, pruned in by_source.items():
+                _add_filtered(conn, source, pruned)
         return ids
-
-    def _remember_pruned(self, conn: Connection, pruned: list[tuple[str, str]]) -> None:
-        now = datetime.now(UTC)
-        known: set[tuple[str, str]] = set()
-        for source in {s for s, _ in pruned}:
-            query = select(filtered_items.c.guid).where(filtered_items.c.source == source)
-            known.update((source, guid) for guid in conn.execute(query).scalars())
-        rows = [
-            {"source": s, "guid": g, "reason": "removed by retention", "first_seen": now}
-            for s, g in dict.fromkeys(pruned)
-            if (s, g) not in known
-        ]
-        for start in range(0, len(rows), 500):
-            conn.execute(insert(filtered_items), rows[start : start + 500])
 
     def count_articles(self) -> int:
         with self.engine.connect() as conn:
@@ -587,6 +569,21 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(delete(articles).where(articles.c.id.in_(list(ids))))
             return int(result.rowcount or 0)
+
+
+def _add_filtered(conn: Connection, source: str, items: Sequence[tuple[str, str]]) -> None:
+    """Insert the (guid, reason) pairs of `source` not recorded yet, in the caller's
+    transaction."""
+    query = select(filtered_items.c.guid).where(filtered_items.c.source == source)
+    known = set(conn.execute(query).scalars())
+    now = datetime.now(UTC)
+    rows = [
+        {"source": source, "guid": guid, "reason": reason[:500], "first_seen": now}
+        for guid, reason in dict(items).items()
+        if guid not in known
+    ]
+    for start in range(0, len(rows), 500):
+        conn.execute(insert(filtered_items), rows[start : start + 500])
 
 
 class _Pending:
