@@ -501,18 +501,6 @@ class Store:
             for row in conn.execution_options(yield_per=500).execute(query):
                 yield row_to_article(row)
 
-    def iter_article_heads(self) -> Iterator[dict[str, Any]]:
-        """Every article but its content and text, newest first, as column -> value.
-
-        The site builder reads these for all articles and full rows only for
-        the few whose pages changed, so a quiet build does not read the archive.
-        """
-        columns = [c for c in articles.c if c.name not in ("content_html", "text")]
-        query = select(*columns).order_by(articles.c.published.desc(), articles.c.id)
-        with self.engine.connect() as conn:
-            for row in conn.execution_options(yield_per=2000).execute(query):
-                yield dict(row._mapping)
-
     def articles_by_id(self, ids: Iterable[str]) -> Iterator[Article]:
         """The articles with these ids, in no particular order, read 500 at a time."""
         wanted = sorted(set(ids))
