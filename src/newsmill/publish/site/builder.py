@@ -394,9 +394,9 @@ class _Build:
         # Reading a page back pays for itself only where it saves rendering many entries.
         self._keep_cards({folder for folder, count in shown.items() if count >= 8})
         wanted = []
-        for path, _, shown, folder in self.deferred:
+        for path, _, entries, folder in self.deferred:
             root = root_of(path)
-            for item in shown:
+            for item in entries:
                 if folder is None or (item.card is None and (root, item.id) not in self.cards):
                     wanted.append(item)
         self.show(wanted)
@@ -487,8 +487,8 @@ class _Build:
         for task in reversed(range(len(self.TASKS))):
             if split.claim_task(task):
                 self._task(task)
-        while (chunk := split.claim_next()) is not None:
-            for article in self.source.ordered(self.page_chunks[chunk]):
+        while (left := split.claim_next()) is not None:
+            for article in self.source.ordered(self.page_chunks[left]):
                 self.fill(article, {"page"})
         search = _json(self.search_state.to_json()) if self.search_state is not None else None
         return self.counts.written, self.counts.unchanged, search, self.pages, records
@@ -1063,7 +1063,7 @@ class _Build:
         heading: str,
         breadcrumbs: list[tuple[str, str]],
         subsections: list[tuple[str, str, int]],
-        feeds: list[dict[str, str]],
+        feeds: list[Namespace],
     ) -> None:
         template = self._list_template
         size = self.options.page_size

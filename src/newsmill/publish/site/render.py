@@ -9,6 +9,7 @@ sanitized it with an allow-list before it was stored.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import jinja2
 
 from newsmill import __version__
 
+_escape_inner: Callable[[str], str] | None
 try:  # markupsafe 3: the C function behind `escape`, which returns a plain str
     from markupsafe import _escape_inner
 except ImportError:  # pragma: no cover - markupsafe 2, whose `escape` is C already
@@ -122,11 +124,12 @@ class Namespace(dict[str, Any]):
 def _escape_to_str(value: Any) -> str:
     """`markupsafe.escape` without wrapping the result in Markup: in a compiled template
     an output expression's value is only ever joined into the page."""
+    assert _escape_inner is not None  # installed only where it exists
     if type(value) is str:
-        return _escape_inner(value)  # type: ignore[misc]
+        return _escape_inner(value)
     if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
-    return _escape_inner(str(value))  # type: ignore[misc]
+        return str(value.__html__())
+    return _escape_inner(str(value))
 
 
 class _Template(jinja2.Template):
@@ -140,7 +143,7 @@ class _Template(jinja2.Template):
     def _from_namespace(
         cls,
         environment: jinja2.Environment,
-        namespace: dict[str, Any],
+        namespace: MutableMapping[str, Any],
         globals: Any,
     ) -> Any:
         if _escape_inner is not None and "escape" in namespace:

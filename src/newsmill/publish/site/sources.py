@@ -185,7 +185,7 @@ class StoreSource:
         stale = [i for i, version in versions if (cached.get(i) or "-")[0] != version]
         fresh = self._heads(stale)
         for article_id, version in versions:
-            head = fresh.get(article_id)
+            head: Head | CachedHead | None = fresh.get(article_id)
             if head is None:
                 record = cached.get(article_id)
                 if record is None:
