@@ -180,7 +180,7 @@ class Fetcher:
         current = url
         for _hop in range(self.config.max_redirects + 1):
             if not self.config.allow_private_networks:
-                await check_destination(current, self._allowed, self._allowed_hosts)
+                check_destination(current)
             elif urlsplit(current).scheme not in ("http", "https"):
                 raise _Permanent(f"scheme of {current!r} is not allowed")
             try:
