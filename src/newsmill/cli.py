@@ -372,7 +372,8 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
             record["configured"] = r.name in configured
             click.echo(json.dumps(_jsonable(record), ensure_ascii=False))
         if config.run.engine == "celery":
-            click.echo(json.dumps(_jsonable(_engine_record(config, queue)), ensure_ascii=False))
+            record = {"engine": "celery", **_jsonable(_engine_info(config, queue))}
+            click.echo(json.dumps(record, ensure_ascii=False))
         return
     table = Table(title="newsmill sources")
     columns = ("source", "last fetch", "status", "articles", "failures", "next", "last error")
@@ -409,28 +410,20 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _engine_record(config: Config, queue: str) -> dict[str, Any]:
+def _engine_info(config: Config, queue: str) -> Any:
+    """The celery engine's EngineStatus: queue depth (None if the broker cannot be
+    reached), workers seen, the newest batch."""
     from newsmill.run.celery import engine_status
 
     with user_errors(False):
-        info = engine_status(config, queue)
-    return {
-        "engine": "celery",
-        "queue": info.queue,
-        "depth": info.depth,  # null: the broker could not be reached
-        "workers": info.workers,
-        "batch": info.batch,
-    }
+        return engine_status(config, queue)
 
 
 def _print_engine_status(config: Config, queue: str) -> None:
     """Queue depth, workers seen with their last heartbeat, and the newest batch."""
     from datetime import UTC, datetime
 
-    from newsmill.run.celery import engine_status
-
-    with user_errors(False):
-        info = engine_status(config, queue)
+    info = _engine_info(config, queue)
     depth = "broker unreachable" if info.depth is None else str(info.depth)
     out_console.print(f"queue {info.queue!r}: {depth} messages waiting")
     if info.batch:
