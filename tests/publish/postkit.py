@@ -8,8 +8,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import yaml
 from lxml import html
 from sitekit import SHANGHAI
+
+
+def front(path: Path) -> dict:
+    """A post's YAML front matter."""
+    return yaml.safe_load(path.read_text("utf-8").split("---\n", 2)[1])
 
 
 def build_site(command: list[str]) -> None:

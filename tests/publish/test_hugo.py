@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from lxml import html
-from postkit import assert_every_article_rendered, build_site, rendered_articles
+from postkit import assert_every_article_rendered, build_site, front, rendered_articles
 from sitekit import HOSTILE_TITLE, SHANGHAI, SOURCES, corpus
 
 from newsmill.publish.hugo import HugoWriter, escape_shortcodes
@@ -35,10 +34,6 @@ def articles() -> list:
     )
     items[1] = replace(items[1], categories=["../../etc", "Tech: News", "#1"])
     return items
-
-
-def front(path: Path) -> dict:
-    return yaml.safe_load(path.read_text("utf-8").split("---\n", 2)[1])
 
 
 def test_front_matter_and_body(tmp_path: Path) -> None:
