@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -149,12 +150,22 @@ def test_feeds_hold_the_newest_articles_of_their_category(built: Path) -> None:
 
 
 def test_sitemap_and_robots(built: Path) -> None:
-    tree = etree.fromstring((built / "sitemap.xml").read_bytes())
-    locs = tree.xpath(
-        "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = etree.fromstring((built / "sitemap.xml").read_bytes())
+    files = [
+        url.rsplit("/", 1)[1] for url in index.xpath("//s:sitemap/s:loc/text()", namespaces=ns)
+    ]
+    assert files[0] == "sitemap-pages.xml" and all(
+        re.fullmatch(r"sitemap-\d{4}-\d\d\.xml", f) for f in files[1:]
     )
-    assert len([u for u in locs if "/a/" in u]) == 40
-    assert any(u.endswith("/c/%E9%87%91%E8%9E%8D/index.html") for u in locs)
+    locs = {name: etree.fromstring((built / name).read_bytes()).xpath("//s:loc/text()", namespaces=ns)
+            for name in files}  # fmt: skip
+    articles = [u for name in files[1:] for u in locs[name]]
+    assert len(articles) == len(set(articles)) == 40 and all("/a/" in u for u in articles)
+    for name in files[1:]:  # each month's file holds the pages of that month's articles
+        month = name.removeprefix("sitemap-").removesuffix(".xml").replace("-", "/")
+        assert all(f"/a/{month}/" in u for u in locs[name])
+    assert any(u.endswith("/c/%E9%87%91%E8%9E%8D/index.html") for u in locs["sitemap-pages.xml"])
     assert (built / "robots.txt").read_text().startswith("User-agent: *")
 
 
@@ -202,6 +213,10 @@ def test_a_new_article_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert {"index.html", "c/金融/index.html", "atom.xml", "c/金融/atom.xml"} <= changed
     assert not any(p.startswith(("c/world", "c/technology")) for p in changed)
     assert not any(p.startswith("a/") and articles[30].id[:10] not in p for p in changed)
+    # the sitemap: only the file of the new article's month
+    page_month = article_file(tmp_path / "site", articles[30].id).parent
+    month = f"{page_month.parent.name}-{page_month.name}"
+    assert {p for p in changed if re.fullmatch(r"sitemap-\d.*", p)} == {f"sitemap-{month}.xml"}
     assert len(changed) < 30
 
 

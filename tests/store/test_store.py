@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from conftest import ARTICLE_TIME as NOW
 from conftest import sample_article as article
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, text, update
 
 from newsmill.model import Article, FetchResult, Source
 from newsmill.store import Store
@@ -89,10 +89,30 @@ def test_fingerprints_of_the_old_scheme_are_cleared_for_recomputing(store_url: s
         conn.execute(
             update(articles).where(articles.c.id == ids[1]).values(fingerprint="m2:9:AAAA")
         )
-        conn.execute(schema_version.delete().where(schema_version.c.version == 5))
+        conn.execute(schema_version.delete().where(schema_version.c.version >= 5))
     store.close()
     store = Store(store_url)  # migrates the database from version 4
     with store.engine.connect() as conn:
         kept = dict(conn.execute(select(articles.c.id, articles.c.fingerprint)).all())
     assert kept == {ids[0]: None, ids[1]: "m2:9:AAAA"}
+    store.close()
+
+
+def test_versions_come_newest_first_from_the_covering_index(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert_articles(
+        "src", [article(str(n), published=NOW - timedelta(hours=n)) for n in (3, 1, 2)]
+    )
+    with store.engine.begin() as conn:  # a store of version 5, with the index it had then
+        conn.execute(text("DROP INDEX ix_articles_newest"))
+        conn.execute(text("CREATE INDEX ix_articles_published ON articles (published)"))
+        conn.execute(schema_version.delete().where(schema_version.c.version >= 6))
+    store.close()
+    store = Store(store_url)
+    with store.engine.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("articles")}
+    assert "ix_articles_newest" in indexes and "ix_articles_published" not in indexes
+    versions = store.article_versions()
+    assert [row[0] for row in versions] == [Article.make_id("src", n) for n in "123"]
+    assert all(row[1] is not None and row[2] is None for row in versions)
     store.close()

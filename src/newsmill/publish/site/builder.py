@@ -1017,10 +1017,32 @@ class _Build:
         self.flush()
 
     def _site_map(self) -> None:
-        """The sitemap: every list's first page, then every article page."""
-        pages: list[tuple[str, str | None]] = [(p, None) for p in self._index_pages()]
-        pages += [(item.path, item.iso[:10]) for item in self.items]
-        self._sitemap(pages)
+        """`sitemap.xml`, an index of `sitemap-pages.xml` (every list's first page) and one
+        file per month of article pages, as the archive groups them: new articles
+        rewrite their month's file, not a map of the whole archive."""
+        parts: dict[str, list[tuple[str, str | None]]] = {
+            "pages": [(p, None) for p in self._index_pages()]
+        }
+        for item in self.items:
+            iso = item.iso
+            month = parts.get(iso[:7])
+            if month is None:
+                month = parts[iso[:7]] = []
+            month.append((item.path, iso[:10]))
+        names = []
+        for part, pages in parts.items():
+            for n, start in enumerate(range(0, len(pages), feedout.SITEMAP_LIMIT)):
+                name = f"sitemap-{part}.xml" if n == 0 else f"sitemap-{part}-{n + 1}.xml"
+                chunk = pages[start : start + feedout.SITEMAP_LIMIT]
+                names.append(name)
+                key = _hash(self.site_key, name, "\n".join([f"{p} {m}" for p, m in chunk]))
+                self.emit(name, key, partial(self._urlset, chunk))
+        key = _hash(self.site_key, "sitemap", names)
+        urls = [absolute(self.base, name) for name in names]
+        self.emit("sitemap.xml", key, partial(feedout.sitemap_index, urls))
+
+    def _urlset(self, pages: list[tuple[str, str | None]]) -> bytes:
+        return feedout.urlset([(absolute(self.base, p), m) for p, m in pages])
 
     def _index_pages(self) -> list[str]:
         """The first page of every list, in the order the lists are made."""
@@ -1267,19 +1289,6 @@ class _Build:
                     self.pages[name] = self.old_pages.get(name, segment.id)
         for name, data in files.items():
             self.emit_data(name, data)
-
-    def _sitemap(self, pages: list[tuple[str, str | None]]) -> None:
-        """`pages` are (site path, lastmod); URLs are made only if the list changed."""
-        key = _hash(self.site_key, "sitemap", "\n".join(f"{p} {m}" for p, m in pages))
-        names = ["sitemap.xml"]
-        if len(pages) > feedout.SITEMAP_LIMIT:
-            parts = -(-len(pages) // feedout.SITEMAP_LIMIT)
-            names += [f"sitemap-{n}.xml" for n in range(1, parts + 1)]
-        if all([self.unchanged(name, key) for name in names]):
-            return
-        urls = [(absolute(self.base, p), m) for p, m in pages]
-        for name, data in feedout.sitemaps(urls, absolute(self.base, "")):
-            self.emit(name, key, partial(bytes, data))
 
     def _remove_stale(self) -> None:
         """Files the last build wrote and this one did not: pages, and article pages (which

@@ -316,31 +316,21 @@ def kept_modified(atom_entry: str) -> datetime | None:
         return None
 
 
-def sitemaps(urls: Sequence[tuple[str, str | None]], index_url: str) -> list[tuple[str, bytes]]:
-    """`sitemap.xml`, or an index of `sitemap-N.xml` files past 50,000 URLs.
+def urlset(urls: Sequence[tuple[str, str | None]]) -> bytes:
+    """One sitemap file: `urls` are (absolute URL, lastmod date or None)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+    lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+    for loc, lastmod in urls:
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"<url><loc>{escape(loc)}</loc>{mod}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
 
-    `urls` are (absolute URL, lastmod date or None); `index_url(n)` is formatted
-    from `index_url` with the file name appended.
-    """
 
-    def urlset(chunk: Sequence[tuple[str, str | None]]) -> bytes:
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>']
-        lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
-        for loc, lastmod in chunk:
-            mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-            lines.append(f"<url><loc>{escape(loc)}</loc>{mod}</url>")
-        lines.append("</urlset>\n")
-        return "\n".join(lines).encode("utf-8")
-
-    if len(urls) <= SITEMAP_LIMIT:
-        return [("sitemap.xml", urlset(urls))]
-    files = []
+def sitemap_index(files: Sequence[str]) -> bytes:
+    """`sitemap.xml`: the absolute URLs of the sitemap files."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>']
     lines.append('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
-    for n, start in enumerate(range(0, len(urls), SITEMAP_LIMIT), 1):
-        name = f"sitemap-{n}.xml"
-        files.append((name, urlset(urls[start : start + SITEMAP_LIMIT])))
-        lines.append(f"<sitemap><loc>{escape(index_url + name)}</loc></sitemap>")
+    lines += [f"<sitemap><loc>{escape(url)}</loc></sitemap>" for url in files]
     lines.append("</sitemapindex>\n")
-    files.append(("sitemap.xml", "\n".join(lines).encode("utf-8")))
-    return files
+    return "\n".join(lines).encode("utf-8")

@@ -34,9 +34,6 @@ CACHED_FIELDS = ("source", "categories", "tags", "duplicate_of")
 RECORD_SIZE = 5 + len(CACHED_FIELDS)
 # What a list entry shows, read only for the entries that are rendered.
 DISPLAY_FIELDS = ("title", "url", "lead_image", "summary", "language", "publisher", "author")
-# Every change the store makes to an article sets `changed_at`, but for deduplication,
-# which sets the cluster and the primary: together they are the article's version.
-VERSION_COLUMNS = ("changed_at", "cluster", "duplicate_of")
 BY_ID_BATCH = 500
 
 
@@ -93,10 +90,6 @@ def _columns(names: Sequence[str]) -> list[Any]:
     """Columns as the database driver gives them: SQLAlchemy's per-value conversions
     (dates, JSON) were most of the cost of reading thousands of rows."""
     return [literal_column(name) for name in names]
-
-
-def _newest_first(query: Select[Any]) -> Select[Any]:
-    return query.order_by(literal_column("published").desc(), literal_column("id"))
 
 
 def _heads_query() -> tuple[Select[Any], list[int]]:
@@ -175,13 +168,14 @@ class StoreSource:
 
     def heads(self, cached: Mapping[str, Sequence[Any]]) -> Iterator[tuple[Any, str]]:
         """(head, version) of every article, newest first; `cached` maps ids to the
-        manifest's records, whose heads stand for the articles whose version they have."""
-        query = _newest_first(select(*_columns(("id", *VERSION_COLUMNS))).select_from(articles))
-        with self.store.engine.connect() as conn:
-            versions = [
-                (row[0], f"{row[1]}|{row[2] or ''}|{row[3] or ''}")
-                for row in conn.execution_options(yield_per=5000).execute(query)
-            ]
+        manifest's records, whose heads stand for the articles whose version they have.
+        Every change the store makes to an article sets `changed_at`, but for
+        deduplication, which sets the cluster and the primary: together they are the
+        article's version."""
+        versions = [
+            (i, f"{changed}|{cluster or ''}|{primary or ''}")
+            for i, changed, cluster, primary in self.store.article_versions()
+        ]
         stale = [i for i, version in versions if (cached.get(i) or "-")[0] != version]
         fresh = self._heads(stale)
         for article_id, version in versions:
