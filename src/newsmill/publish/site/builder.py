@@ -313,7 +313,7 @@ class _Build:
             options.templates, ("_card.html", "list.html")
         )
         self.search_state: SearchState | None = None
-        self.records_json: str | None = None  # the article records, encoded by a helper
+        self.records_json: str | None = None  # the article records, encoded by a task
         self.search_json: str | None = None  # the search state, encoded by a helper
         self.tag_members: tuple[dict[str, list[Item]], dict[str, str]] | None = None
         self.category_members: (
@@ -468,7 +468,6 @@ class _Build:
         self.source.after_fork()
         self.counts = _Counts()
         self.pages = {}
-        records = None if self.new_articles == self.old_articles else _json(self.new_articles)
         chunk_of = {i: n for n, chunk in enumerate(self.page_chunks) for i in chunk}
         reserve = self._reserve()
         current, mine = -1, False
@@ -491,7 +490,7 @@ class _Build:
             for article in self.source.ordered(self.page_chunks[left]):
                 self.fill(article, {"page"})
         search = _json(self.search_state.to_json()) if self.search_state is not None else None
-        return self.counts.written, self.counts.unchanged, search, self.pages, records
+        return self.counts.written, self.counts.unchanged, search, self.pages, self.records_json
 
     def _reserve(self) -> int:
         """Chunks of article pages the helper leaves to the other process: about what
@@ -616,7 +615,7 @@ class _Build:
         self.counts.unchanged += unchanged
         self.pages.update(pages)
         self.search_json = search
-        self.records_json = records
+        self.records_json = records or self.records_json
         return self._conclude()
 
     def take(self, head: Any, version: str) -> None:
@@ -1001,7 +1000,7 @@ class _Build:
     # Parts small enough that whichever process ends first has little left to wait for.
     TASKS = (
         "categories:0", "categories:1", "tags:0", "tags:1", "tags:2", "tags:3", "sitemap",
-        "feeds",
+        "records", "feeds",
     )  # fmt: skip
 
     def _task(self, task: int) -> None:
@@ -1012,9 +1011,17 @@ class _Build:
             self._tags(self.listed, int(part), 4)
         elif kind == "sitemap":
             self._site_map()
+        elif kind == "records":
+            self._encode_records()
         else:
             self._feed_work()
         self.flush()
+
+    def _encode_records(self) -> None:
+        """The article records of the manifest, most of it, encoded by whichever process
+        is free first (`_write_manifest` encodes them if no task did)."""
+        if self.new_articles != self.old_articles:
+            self.records_json = _json(self.new_articles)
 
     def _site_map(self) -> None:
         """`sitemap.xml`, an index of `sitemap-pages.xml` (every list's first page) and one
