@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from conftest import ARTICLE_TIME as NOW
 from conftest import sample_article as article
 from sqlalchemy import inspect, select, text, update
@@ -115,4 +116,17 @@ def test_versions_come_newest_first_from_the_covering_index(store_url: str) -> N
     versions = store.article_versions()
     assert [row[0] for row in versions] == [Article.make_id("src", n) for n in "123"]
     assert all(row[1] is not None and row[2] is None for row in versions)
+    store.close()
+
+
+def test_article_fields_are_driver_values_by_id_or_all(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert_articles("src", [article(str(n)) for n in range(3)])
+    ids = [Article.make_id("src", "2"), Article.make_id("src", "0")]
+    rows = {row[0]: row for row in store.article_fields(("id", "title", "tags"), ids)}
+    assert set(rows) == set(ids) and rows[ids[0]][1] == "Title"
+    assert rows[ids[0]][2] in (["t"], '["t"]')  # PostgreSQL gives the list, SQLite the text
+    assert len(list(store.article_fields(("id",)))) == 3
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        list(store.article_fields(("id", "nope")))
     store.close()

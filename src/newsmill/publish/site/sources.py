@@ -18,12 +18,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, literal_column, select
-
 from newsmill.model import Article
 from newsmill.publish.site.keys import article_version
 from newsmill.store import Store
-from newsmill.store.schema import articles
 
 HEAD_FIELDS = (
     "id", "source", "title", "url", "categories", "tags", "published",
@@ -86,19 +83,6 @@ def record_of(item: Any, owner: str, page: str) -> list[Any]:
     ]  # fmt: skip
 
 
-def _columns(names: Sequence[str]) -> list[Any]:
-    """Columns as the database driver gives them: SQLAlchemy's per-value conversions
-    (dates, JSON) were most of the cost of reading thousands of rows."""
-    return [literal_column(name) for name in names]
-
-
-def _heads_query() -> tuple[Select[Any], list[int]]:
-    """Every column but content and text, and where each of HEAD_FIELDS is in a row."""
-    names = [c.name for c in articles.c if c.name not in ("content_html", "text")]
-    query = select(*_columns(names)).select_from(articles)
-    return query, [names.index(name) for name in HEAD_FIELDS]
-
-
 class _Decoder:
     """Driver values into Python ones: SQLite gives text for JSON and dates, PostgreSQL
     gives lists and datetimes. Repeated JSON values (categories) are decoded once."""
@@ -120,11 +104,12 @@ class _Decoder:
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    def head(self, row: Sequence[Any], places: list[int]) -> Head:
+    def head(self, row: Sequence[Any]) -> Head:
+        """A row of HEAD_FIELDS."""
         head = Head()
         (head.id, head.source, head.title, head.url, categories, tags, published,
          head.lead_image, head.summary, head.language, head.publisher, head.author,
-         head.duplicate_of) = [row[i] for i in places]  # fmt: skip
+         head.duplicate_of) = row  # fmt: skip
         head.categories = self.strings(categories)
         head.tags = self.strings(tags)
         head.published = self.moment(published)
@@ -189,34 +174,19 @@ class StoreSource:
 
     def display(self, ids: Sequence[str]) -> dict[str, Display]:
         """What the list entries of these articles show."""
-        query = select(*_columns(("id", *DISPLAY_FIELDS))).select_from(articles)
-        out: dict[str, Display] = {}
-        with self.store.engine.connect() as conn:
-            for start in range(0, len(ids), BY_ID_BATCH):
-                batch = ids[start : start + BY_ID_BATCH]
-                for row in conn.execute(query.where(articles.c.id.in_(batch))).all():
-                    out[row[0]] = Display(row)
-        return out
+        rows = self.store.article_fields(("id", *DISPLAY_FIELDS), ids)
+        return {row[0]: Display(row) for row in rows}
 
     def _heads(self, ids: list[str]) -> dict[str, Head]:
-        """The heads of these articles, all of them."""
-        query, places = _heads_query()
+        """The heads of these articles, all of them: most of the store in one pass."""
         decoder = _Decoder()
-        out: dict[str, Head] = {}
-        with self.store.engine.connect() as conn:
-            if len(ids) > BY_ID_BATCH * 4:  # most of the store: one pass over it
-                wanted = set(ids)
-                for row in conn.execution_options(yield_per=2000).execute(query):
-                    if row[places[0]] in wanted:
-                        head = decoder.head(row, places)
-                        out[head.id] = head
-                return out
-            for start in range(0, len(ids), BY_ID_BATCH):
-                batch = ids[start : start + BY_ID_BATCH]
-                for row in conn.execute(query.where(articles.c.id.in_(batch))).all():
-                    head = decoder.head(row, places)
-                    out[head.id] = head
-        return out
+        wanted = set(ids)
+        if len(ids) > BY_ID_BATCH * 4:
+            rows = self.store.article_fields(HEAD_FIELDS)
+        else:
+            rows = self.store.article_fields(HEAD_FIELDS, ids)
+        heads = (decoder.head(row) for row in rows if row[0] in wanted)
+        return {head.id: head for head in heads}
 
     def ordered(self, ids: Sequence[str]) -> Iterator[Article]:
         """The articles with these ids, in this order, read a batch at a time."""
