@@ -316,6 +316,7 @@ class _Build:
         self.records_json: str | None = None  # the article records, encoded by a task
         self.search_json: str | None = None  # the search state, encoded by a helper
         self.tag_members: tuple[dict[str, list[Item]], dict[str, str]] | None = None
+        self.old_tag_pages: dict[str, list[str]] | None = None
         self.category_members: (
             tuple[dict[str, list[Item]], dict[str, tuple[str, ...]], dict[str, list[str]]] | None
         ) = None
@@ -1188,29 +1189,60 @@ class _Build:
         return members, names, children
 
     def _tags(self, listed: list[Item], part: int = 0, parts: int = 1) -> None:
-        """The lists of every `parts`-th tag, from the `part`-th."""
+        """The lists of every `parts`-th tag, from the `part`-th.
+
+        Thousands of tags, few of them changed: the lists of tags no article added,
+        changed or removed since the last build are carried over from the manifest
+        without gathering their articles, unless a page of theirs is gone."""
         if self.tag_members is None:
-            self.tag_members = self._tag_members(listed)
+            only = None if self.all_dirty else {f for f in self.dirty if f.startswith("t/")}
+            self.tag_members = self._tag_members(listed, only)
         members, names = self.tag_members
-        quiet = set() if self.all_dirty else members.keys() - self.dirty
-        size = self.options.page_size
-        for n, (folder, items) in enumerate(members.items()):
-            if n % parts != part:
-                continue
-            # Most tags have a page or two and did not change: carry them at once.
-            first = folder + "index.html"
-            if folder in quiet and len(items) < 2 * size and self.carried(folder, first):
-                continue
+        gone: set[str] = set()
+        if not self.all_dirty:
+            for n, (folder, paths) in enumerate(self._old_tag_pages().items()):
+                if n % parts == part and folder not in self.dirty and not self._carry(paths):
+                    gone.add(folder)
+        todo = [(f, items) for n, (f, items) in enumerate(members.items()) if n % parts == part]
+        if gone:
+            found, found_names = self._tag_members(listed, gone)
+            todo += found.items()
+            names = {**names, **found_names}
+        for folder, items in todo:
             heading = self.t["tag"].replace("{name}", names[folder])
             self._list_pages(folder, items, heading, [], [], [])
 
-    def _tag_members(self, listed: list[Item]) -> tuple[dict[str, list[Item]], dict[str, str]]:
-        """({tag folder: its articles}, {tag folder: the tag's name, as first met})."""
+    def _carry(self, paths: list[str]) -> bool:
+        """Keep these pages of the last build as they are, if every one is still there."""
+        if not all(map(self._exists, paths)):
+            return False
+        for path in paths:
+            self.pages[path] = self.old_pages[path]
+        self.counts.unchanged += len(paths)
+        return True
+
+    def _old_tag_pages(self) -> dict[str, list[str]]:
+        """{tag folder: the pages the last build wrote in it}."""
+        if self.old_tag_pages is None:
+            self.old_tag_pages = {}
+            for path in self.old_pages:
+                if path.startswith("t/"):
+                    folder = path[: path.rindex("/") + 1]
+                    self.old_tag_pages.setdefault(folder, []).append(path)
+        return self.old_tag_pages
+
+    def _tag_members(
+        self, listed: list[Item], only: set[str] | None = None
+    ) -> tuple[dict[str, list[Item]], dict[str, str]]:
+        """({tag folder: its articles}, {tag folder: the tag's name, as first met}), for
+        every tag or `only` these folders."""
         members: dict[str, list[Item]] = {}
         names: dict[str, str] = {}
         for item in listed:
-            for tag in dict.fromkeys(item.tags):
+            for tag in item.tags:
                 folder = tag_dir(tag)
+                if only is not None and folder not in only:
+                    continue
                 names.setdefault(folder, tag)
                 group = members.setdefault(folder, [])
                 if not group or group[-1] is not item:
