@@ -5,7 +5,9 @@ and one file write per item (named after the title). Each system runs in its
 own child process so peak memory (max RSS) is its own. newsmill does more per
 item than the baseline (sanitizing, boilerplate removal, keywords for tags,
 near-duplicate detection, the store's upserts); it reads feed content only,
-as the old system did, with no article pages fetched.
+as the old system did, with no article pages fetched. With 100 feeds or more
+newsmill processes items in one worker process per core (`[run] processes`);
+its peak memory is then the largest of its processes.
 
     python bench/pipeline.py [--feeds 200] [--items 50]
 """

@@ -270,6 +270,9 @@ class TagsConfig(_Strict):
 class RunConfig(_Strict):
     engine: Literal["local", "celery"] = "local"
     broker: str = "redis://127.0.0.1:6379/0"
+    # Worker processes of the local engine for cleaning and keywords: "auto" starts
+    # one per core for runs of 100 sources or more, 0 never.
+    processes: Literal["auto"] | Annotated[int, Field(ge=0, le=256)] = "auto"
 
 
 class Config(_Strict):

@@ -31,6 +31,7 @@ from newsmill.publish.retention import apply_retention
 from newsmill.publish.site import SiteWriter
 from newsmill.run.filters import rejection
 from newsmill.run.process import build_article
+from newsmill.run.processes import Built, ItemProcessors, worker_count
 from newsmill.run.schedule import (
     ScheduleSettings,
     backoff_interval,
@@ -297,9 +298,15 @@ async def add_full_text(
 
 
 async def run_source(
-    fetcher: Fetcher, robots: RobotsCache, store: Store, source: Source, policy: RunPolicy
+    fetcher: Fetcher,
+    robots: RobotsCache,
+    store: Store,
+    source: Source,
+    policy: RunPolicy,
+    processors: ItemProcessors | None = None,
 ) -> SourceOutcome:
-    """One source end to end: fetch, parse, full text, process, store, schedule."""
+    """One source end to end: fetch, parse, full text, process (in a worker process
+    if the run has them), store, schedule."""
     state = await asyncio.to_thread(store.fetch_state, source.name)
     result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
     items = None
@@ -311,7 +318,13 @@ async def run_source(
             items = None  # store_fetch_result records the error
         if items is not None:
             pages_failed = await add_full_text(items, source, fetcher, robots, store, policy.rules)
-    outcome = await asyncio.to_thread(store_fetch_result, store, source, result, items, policy)
+    built = None
+    if processors is not None and items is not None and items.entries:
+        items.known_filtered = await asyncio.to_thread(store.filtered_guids, source.name)
+        built = await processors.build(source, items)
+    outcome = await asyncio.to_thread(
+        store_fetch_result, store, source, result, items, policy, built
+    )
     outcome.pages_failed = pages_failed
     return outcome
 
@@ -322,11 +335,13 @@ def store_fetch_result(
     result: FetchResult,
     items: FeedItems | None = None,
     policy: RunPolicy | None = None,
+    built: Built | None = None,
 ) -> SourceOutcome:
     """Everything after the fetch of one source: parse, process, upsert, record, schedule.
 
     Synchronous and self-contained so the local runner (in a thread) and a
     distributed worker (in its task) run the very same code for a source.
+    `built` is what `build_articles` made of `items` elsewhere (a worker process).
     """
     policy = policy or RunPolicy.default()
     now = datetime.now(UTC)
@@ -344,8 +359,10 @@ def store_fetch_result(
         store.record_fetch(source.name, result, None)
         _schedule_success(store, source, policy.schedule, result, None, now)
         return SourceOutcome(source.name, ok=True, not_modified=True)
-    items.known_filtered = store.filtered_guids(source.name)
-    articles, filtered = build_articles(source, items, policy)
+    if built is None:
+        items.known_filtered = store.filtered_guids(source.name)
+        built = build_articles(source, items, policy)
+    articles, filtered = built
     store.record_filtered(source.name, filtered)
     upsert = store.upsert_articles(source.name, articles)
     store.record_fetch(source.name, result, None, len(items.entries))
@@ -423,8 +440,26 @@ async def fetch_all(
     stop: StopFlag | None = None,
 ) -> list[SourceOutcome]:
     sources = select_sources(config, store, due_only)
-    outcomes: list[SourceOutcome] = []
     policy = RunPolicy.from_config(config)
+    workers = worker_count(config.run.processes, len(sources))
+    processors = ItemProcessors(policy, workers) if workers else None
+    try:
+        return await _fetch_sources(config, store, sources, policy, processors, on_done, stop)
+    finally:
+        if processors is not None:
+            await asyncio.to_thread(processors.close)
+
+
+async def _fetch_sources(
+    config: Config,
+    store: Store,
+    sources: list[Source],
+    policy: RunPolicy,
+    processors: ItemProcessors | None,
+    on_done: Callable[[SourceOutcome], None] | None,
+    stop: StopFlag | None,
+) -> list[SourceOutcome]:
+    outcomes: list[SourceOutcome] = []
     async with Fetcher(config.fetch_settings()) as fetcher:
         robots = RobotsCache(fetcher)
 
@@ -436,7 +471,7 @@ async def fetch_all(
                 if stop:  # asked to stop: sources not started yet wait for the next run
                     return SourceOutcome(source.name, ok=True, skipped=True)
                 try:
-                    outcome = await run_source(fetcher, robots, store, source, policy)
+                    outcome = await run_source(fetcher, robots, store, source, policy, processors)
                 except Exception as exc:  # a bug on one source must not stop the others
                     log.exception("source %s: unexpected error", source.name)
                     outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")

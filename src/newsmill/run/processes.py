@@ -1,0 +1,92 @@
+"""Feed items processed in worker processes, so a local run uses every core.
+
+Cleaning, keywords and keys cost about a millisecond of Python an item, all
+under one interpreter lock: a run of thousands of items kept one core busy
+and left the others idle. Fetching, parsing and the store's writes stay in
+the run's process; `build_articles` goes to a pool of processes.
+
+The workers start from a fork server (the run's process has threads, and
+forking it could copy a lock some thread holds), with the pipeline already
+imported there. Each gets the run's policy once, and ignores SIGINT and
+SIGTERM: the run decides when to stop and shuts the pool down. A worker that
+dies (a crash in a parser, the kernel's OOM killer) breaks the pool; the run
+then processes the remaining sources in its own process, so one bad item
+costs its source, never the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsmill.model import Article, Source
+    from newsmill.run.pipeline import FeedItems, RunPolicy
+
+log = logging.getLogger("newsmill.run")
+
+# Below this many sources a run processes its items itself: starting workers (an
+# interpreter each, and jieba's dictionary) costs a couple of seconds.
+POOL_MIN_SOURCES = 100
+Built = tuple[list["Article"], list[tuple[str, str]]]
+
+
+def worker_count(setting: int | str, sources: int) -> int:
+    """How many worker processes a run of `sources` sources starts (0: none)."""
+    if setting == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        return (cores or 1) if sources >= POOL_MIN_SOURCES and (cores or 1) > 1 else 0
+    return int(setting)
+
+
+class ItemProcessors:
+    """A pool of worker processes running `build_articles`."""
+
+    def __init__(self, policy: RunPolicy, workers: int) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newsmill.run.pipeline"])
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(policy,)
+        )
+
+    async def build(self, source: Source, items: FeedItems) -> Built | None:
+        """The source's articles and filtered items, or None if the pool is gone
+        (the caller then processes them itself)."""
+        pool = self._pool
+        if pool is None:
+            return None
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, _build, source, items)
+        except BrokenProcessPool:
+            if self._pool is not None:
+                log.warning("a worker process died: the run processes the rest itself")
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+_policy: RunPolicy | None = None
+
+
+def _start_worker(policy: RunPolicy) -> None:
+    global _policy
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _policy = policy
+
+
+def _build(source: Source, items: FeedItems) -> Built:
+    from newsmill.run.pipeline import build_articles
+
+    return build_articles(source, items, _policy)
