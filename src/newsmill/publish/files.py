@@ -12,15 +12,6 @@ class OutputError(Exception):
     """An output folder or file cannot be written; the message names it."""
 
 
-def inside(folder: Path, candidate: Path) -> bool:
-    """True if `candidate` resolves to a path within `folder`."""
-    try:
-        candidate.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 TEMP_SUFFIX = ".newsmill-tmp"
 _counter = itertools.count()
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)

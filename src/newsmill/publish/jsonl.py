@@ -29,7 +29,12 @@ _LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029"
 
 
 def json_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True).translate(_LINE_BREAKS)
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    # A translation through a dict costs a lookup per character (a tenth of a
+    # millisecond a line); looking for the three first is a fast scan each.
+    if "\u0085" in line or "\u2028" in line or "\u2029" in line:
+        line = line.translate(_LINE_BREAKS)
+    return line
 
 
 class JsonlWriter:

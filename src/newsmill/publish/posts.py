@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newsmill.model import Article, Source
-from newsmill.publish.files import OutputError, inside, remove_stale_temporaries, write_if_changed
+from newsmill.publish.files import OutputError, remove_stale_temporaries, write_if_changed
 from newsmill.publish.naming import ID_SUFFIX, post_stem, short_id
 from newsmill.publish.report import PublishReport
 
@@ -38,7 +38,9 @@ class PostWriter:
     def path_for(self, article: Article) -> Path:
         date_prefix = article.published.astimezone(self.tz).strftime("%Y-%m-%d")
         path = self.folder / f"{post_stem(article, date_prefix)}{self.suffix}"
-        if path.parent != self.folder or not inside(self.folder, path.parent):
+        # pathlib keeps ".." and separators as they are: a name that would leave the
+        # folder gives another parent, so this compare is the whole check.
+        if path.parent != self.folder:
             raise OutputError(f"{path}: outside the output folder {self.folder}")
         return path
 
