@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 from conftest import run_cli, write_config
@@ -207,6 +208,33 @@ def test_signals_stop_cleanly_after_current_writes(
     again.communicate(timeout=120)
     assert again.returncode == 0
     check_consistent(tmp_path, FEEDS * ITEMS)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_worker_processes_end_with_their_run(
+    tmp_path: Path, httpserver: HTTPServer, sig: int
+) -> None:
+    fetching = threading.Event()
+    base = slow_server(httpserver, delay=0.2, started=fetching)
+    config = write_config(
+        tmp_path, many_sources(base), fetch={"concurrency": 4, "per_host": 4}, run={"processes": 2}
+    )
+    process = start_run(config)
+    assert fetching.wait(60)
+    run = psutil.Process(process.pid)
+    deadline = time.monotonic() + 30
+    # the fork server, and under it the workers (started with the first items)
+    while not any(p.children() for p in run.children()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    family = run.children(recursive=True)
+    assert any(p.children() for p in run.children()), "no worker process started"
+    process.send_signal(sig)
+    _out, err = process.communicate(timeout=60)
+    _gone, alive = psutil.wait_procs(family, timeout=15)
+    assert not alive, f"left running: {[p.cmdline()[:3] for p in alive]}"
+    check_consistent(tmp_path)
+    if sig == signal.SIGTERM:
+        assert "stopped by SIGTERM" in err and "Traceback" not in err, err
 
 
 def test_two_runs_at_once_one_refuses(tmp_path: Path, httpserver: HTTPServer) -> None:
