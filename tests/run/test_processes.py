@@ -130,3 +130,49 @@ def test_how_many_workers_a_run_starts(tmp_path: Path) -> None:
     path = write_config(tmp_path, [], run={"processes": -1})
     with pytest.raises(ConfigError, match="processes"):
         load_config(path)
+
+
+def _workers() -> set[int]:
+    """The pids of worker processes: children of a fork server this process started."""
+    return {w.pid for server in psutil.Process().children() for w in server.children()}
+
+
+def test_the_daemon_keeps_one_pool_from_pass_to_pass(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    from newsmill.run.daemon import watch
+    from newsmill.run.stopping import StopFlag
+    from newsmill.store import Store
+
+    for n in range(3):
+        httpserver.expect_request(f"/{n}").respond_with_data(
+            feed(n), content_type="application/rss+xml"
+        )
+    base = httpserver.url_for("").rstrip("/")
+    sources = [
+        {"name": f"feed-{n}", "url": f"{base}/{n}", "categories": ["港口"]} for n in range(3)
+    ]
+    config = load_config(
+        write_config(
+            tmp_path,
+            sources,
+            run={"processes": 2},
+            schedule={"interval": "1s", "min_interval": "1s"},
+        )
+    )
+    store = Store(config.store.url)
+    stop = StopFlag()
+    seen: list[set[int]] = []
+
+    def on_pass(report: object) -> None:
+        seen.append(_workers())
+        if len(seen) == 3:
+            stop.set()
+
+    try:
+        assert watch(config, store, stop, on_pass, max_sleep=1.0) == 3
+        assert store.count_articles() == 3 * 8
+    finally:
+        store.close()
+    assert seen[0] and seen[0] == seen[1] == seen[2]  # the same workers every pass
+    assert not _workers()  # and none once the daemon has stopped

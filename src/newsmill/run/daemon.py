@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from newsmill.config import Config
-from newsmill.run.pipeline import RunReport, publish_all, run_once
+from newsmill.run.pipeline import RunPolicy, RunReport, publish_all, run_once
+from newsmill.run.processes import ItemProcessors, worker_count
 from newsmill.run.stopping import StopFlag
 from newsmill.store import Store
 
@@ -38,10 +39,31 @@ def watch(
     Each pass fetches the due sources and publishes only when something new
     was stored (publishing is incremental, but reading the archive is not free).
     """
+    enabled = sum(1 for s in config.sources if s.enabled)
+    workers = worker_count(config.run.processes, enabled)
+    # One pool for the daemon's life: starting workers every pass would cost seconds.
+    processors = ItemProcessors(RunPolicy.from_config(config), workers) if workers else None
+    try:
+        return _passes(config, store, stop, on_pass, max_sleep, processors)
+    finally:
+        if processors is not None:
+            processors.close()
+
+
+def _passes(
+    config: Config,
+    store: Store,
+    stop: StopFlag,
+    on_pass: Callable[[RunReport], None] | None,
+    max_sleep: float,
+    processors: ItemProcessors | None,
+) -> int:
     passes = 0
     published_once = False
     while not stop:
-        report = run_once(config, store, due_only=True, stop=stop, publish=False)
+        report = run_once(
+            config, store, due_only=True, stop=stop, publish=False, processors=processors
+        )
         passes += 1
         changed = any(s.inserted or s.updated for s in report.sources)
         if (changed or not published_once) and not stop:

@@ -438,16 +438,21 @@ async def fetch_all(
     on_done: Callable[[SourceOutcome], None] | None = None,
     due_only: bool = True,
     stop: StopFlag | None = None,
+    processors: ItemProcessors | None = None,
 ) -> list[SourceOutcome]:
+    """Every (due) source; items are processed by `processors` if given (the daemon
+    keeps its pool from pass to pass), else by a pool of this run's own when it has
+    sources enough (`processes.worker_count`), else in this process."""
     sources = select_sources(config, store, due_only)
     policy = RunPolicy.from_config(config)
-    workers = worker_count(config.run.processes, len(sources))
-    processors = ItemProcessors(policy, workers) if workers else None
+    own = None
+    if processors is None and (workers := worker_count(config.run.processes, len(sources))):
+        processors = own = ItemProcessors(policy, workers)
     try:
         return await _fetch_sources(config, store, sources, policy, processors, on_done, stop)
     finally:
-        if processors is not None:
-            await asyncio.to_thread(processors.close)
+        if own is not None:
+            await asyncio.to_thread(own.close)
 
 
 async def _fetch_sources(
@@ -503,11 +508,12 @@ def run_once(
     due_only: bool = True,
     stop: StopFlag | None = None,
     publish: bool = True,
+    processors: ItemProcessors | None = None,
 ) -> RunReport:
     """One pass for cron and CI: fetch every due source, store, publish."""
     store.sync_sources(config.resolved_sources())
     report = RunReport()
-    report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop))
+    report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop, processors))
     report.sources = [s for s in report.sources if not s.skipped]
     if publish:
         report.outputs = publish_all(config, store, stop)
