@@ -271,7 +271,7 @@ class RunConfig(_Strict):
     engine: Literal["local", "celery"] = "local"
     broker: str = "redis://127.0.0.1:6379/0"
     # Worker processes of the local engine for cleaning and keywords: "auto" starts
-    # one per core for runs of 100 sources or more, 0 never.
+    # one per core (at most 4, about 250 MB each) for runs of 100 sources or more.
     processes: Literal["auto"] | Annotated[int, Field(ge=0, le=256)] = "auto"
 
 

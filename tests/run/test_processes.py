@@ -18,7 +18,12 @@ from pytest_httpserver import HTTPServer
 from newsmill.config import ConfigError, load_config
 from newsmill.model import Entry, Source
 from newsmill.run.pipeline import FeedItems, RunPolicy, build_articles
-from newsmill.run.processes import POOL_MIN_SOURCES, ItemProcessors, worker_count
+from newsmill.run.processes import (
+    AUTO_MAX_WORKERS,
+    POOL_MIN_SOURCES,
+    ItemProcessors,
+    worker_count,
+)
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -125,7 +130,9 @@ def test_a_dead_worker_leaves_the_rest_to_the_run(caplog: pytest.LogCaptureFixtu
 def test_how_many_workers_a_run_starts(tmp_path: Path) -> None:
     cores = len(os.sched_getaffinity(0))
     assert worker_count("auto", POOL_MIN_SOURCES - 1) == 0
-    assert worker_count("auto", POOL_MIN_SOURCES) == (cores if cores > 1 else 0)
+    assert worker_count("auto", POOL_MIN_SOURCES) == (
+        min(cores, AUTO_MAX_WORKERS) if cores > 1 else 0
+    )
     assert worker_count(3, 1) == 3 and worker_count(0, 10_000) == 0
     path = write_config(tmp_path, [], run={"processes": -1})
     with pytest.raises(ConfigError, match="processes"):
