@@ -4,18 +4,38 @@ A post is rewritten only when its bytes change; a post whose name changed
 (new title or date) or whose article is gone is removed. Files are
 recognized as newsmill's by the short article id that ends their name, so a
 user's own posts in the same folder are never touched.
+
+From the store (`publish_store`) a run renders only the posts of articles
+added or changed since the last one: a manifest in the folder
+(`.newsmill-posts.json`, a dot-file every generator skips) keeps each post's
+article version and file name, and the store gives every article's version
+from an index. Re-rendering an archive of tens of thousands of posts on every
+run cost about a fifth of a millisecond of YAML each, plus reading each file
+back.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsmill import __version__
 from newsmill.model import Article, Source
-from newsmill.publish.files import OutputError, remove_stale_temporaries, write_if_changed
-from newsmill.publish.naming import ID_SUFFIX, post_stem, short_id
+from newsmill.publish.files import (
+    OutputError,
+    remove_stale_temporaries,
+    write_atomic,
+    write_if_changed,
+)
+from newsmill.publish.naming import ID_SUFFIX, SHORT_ID_LENGTH, post_stem, short_id
 from newsmill.publish.report import PublishReport
+from newsmill.store import Store
+
+MANIFEST = ".newsmill-posts.json"
 
 
 class PostWriter:
@@ -55,28 +75,97 @@ class PostWriter:
         return found
 
     def publish(self, articles: Iterable[Article]) -> PublishReport:
+        """A post for each of `articles`, rendered; every other post of ours removed."""
         report = PublishReport(self.name)
+        existing = self._prepare()
+        self._write_posts(articles, existing, report, {})
+        self._remove(existing, report)
+        (self.folder / MANIFEST).unlink(missing_ok=True)  # it would not list these
+        return report
+
+    def publish_store(self, store: Store, canonical_only: bool = True) -> PublishReport:
+        """`publish` of the store's articles (canonical ones only, unless told), rendering
+        only those the manifest does not show unchanged with their file in place."""
+        report = PublishReport(self.name)
+        existing = self._prepare()
+        settings = self.settings_key()
+        old = self._load_manifest(settings)
+        posts: dict[str, list[str]] = {}
+        wanted: list[str] = []
+        for article_id, changed, cluster, primary in store.article_versions():
+            if canonical_only and primary:
+                continue
+            version = f"{changed}|{cluster or ''}|{primary or ''}"
+            record = old.get(article_id)
+            files = existing.get(article_id[:SHORT_ID_LENGTH], [])
+            if record and record[0] == version and [f.name for f in files] == [record[1]]:
+                posts[article_id] = record
+                del existing[article_id[:SHORT_ID_LENGTH]]
+                report.unchanged += 1
+            else:
+                posts[article_id] = [version, ""]
+                wanted.append(article_id)
+        self._write_posts(store.articles_by_id(wanted), existing, report, posts)
+        self._remove(existing, report)
+        posts = {i: record for i, record in posts.items() if record[1]}  # gone meanwhile
+        data = {"v": 1, "settings": settings, "posts": dict(sorted(posts.items()))}
+        if data["posts"] != old:
+            write_atomic(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False).encode())
+        return report
+
+    def settings_key(self) -> str:
+        """Everything besides the article that a post shows: the writer and its options."""
+        sources = sorted((s.name, s.author) for s in self.sources.values())
+        parts = [__version__, self.name, self.suffix, self.tz.key, self.placeholder, sources]
+        raw = json.dumps(parts, ensure_ascii=False).encode()
+        return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+    def _prepare(self) -> dict[str, list[Path]]:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{self.folder}: cannot create: {exc.strerror}") from None
         remove_stale_temporaries(self.folder)
-        existing = self._managed_files()
+        return self._managed_files()
+
+    def _load_manifest(self, settings: str) -> dict[str, list[str]]:
+        """The last run's posts, if it ran with these settings; else nothing is known."""
+        try:
+            data: Any = json.loads((self.folder / MANIFEST).read_bytes())
+            posts = data["posts"]
+            if data.get("v") != 1 or data.get("settings") != settings:
+                return {}
+            if not all(type(r) is list and len(r) == 2 for r in posts.values()):
+                return {}
+            return dict(posts)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def _write_posts(
+        self,
+        articles: Iterable[Article],
+        existing: dict[str, list[Path]],
+        report: PublishReport,
+        posts: dict[str, list[str]],
+    ) -> None:
         for article in articles:
             path = self.path_for(article)
             if write_if_changed(path, self.render(article).encode("utf-8")):
                 report.written += 1
             else:
                 report.unchanged += 1
+            if article.id in posts:
+                posts[article.id][1] = path.name
             for old in existing.pop(short_id(article), []):
                 if old != path:
                     old.unlink(missing_ok=True)
                     report.removed += 1
+
+    def _remove(self, existing: dict[str, list[Path]], report: PublishReport) -> None:
         for leftovers in existing.values():
             for old in leftovers:
                 old.unlink(missing_ok=True)
                 report.removed += 1
-        return report
 
     def image_for(self, article: Article) -> str | None:
         return article.lead_image or self.placeholder or None

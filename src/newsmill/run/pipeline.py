@@ -27,6 +27,7 @@ from newsmill.parse import FeedError, parse_feed
 from newsmill.publish import HexoWriter, JsonlWriter, PublishReport
 from newsmill.publish.hugo import HugoWriter
 from newsmill.publish.jekyll import JekyllWriter
+from newsmill.publish.posts import PostWriter
 from newsmill.publish.retention import apply_retention
 from newsmill.publish.site import SiteWriter
 from newsmill.run.filters import rejection
@@ -141,7 +142,9 @@ def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> l
             getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
         )
         publish_store = getattr(writer, "publish_store", None)
-        if publish_store is not None:  # reads only what changed (the site)
+        if isinstance(writer, PostWriter):  # renders only what changed
+            report = writer.publish_store(store, canonical_only)
+        elif publish_store is not None:  # reads only what changed (the site)
             report = publish_store(store)
         else:
             report = writer.publish(store.iter_articles(canonical_only=canonical_only))
