@@ -43,6 +43,9 @@ class PostWriter:
 
     name = "posts"
     suffix = ".md"
+    # Raised whenever the bytes a writer renders for the same article change, so that
+    # `publish_store` renders the existing posts again (with newsmill's version).
+    FORMAT = 1
 
     def __init__(
         self, folder: Path, tz: ZoneInfo, sources: Mapping[str, Source], placeholder: str = ""
@@ -116,7 +119,8 @@ class PostWriter:
     def settings_key(self) -> str:
         """Everything besides the article that a post shows: the writer and its options."""
         sources = sorted((s.name, s.author) for s in self.sources.values())
-        parts = [__version__, self.name, self.suffix, self.tz.key, self.placeholder, sources]
+        parts = [__version__, self.FORMAT, self.name, self.suffix, self.tz.key, self.placeholder]
+        parts.append(sources)
         raw = json.dumps(parts, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
