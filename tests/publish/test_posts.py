@@ -111,3 +111,18 @@ def test_a_damaged_manifest_means_rendering_everything_again(tmp_path: Path) -> 
         writer = CountingHexo(posts)
         report = writer.publish_store(store)
         assert len(writer.rendered) == 5 and report.written == 0  # the same bytes again
+
+
+def test_articles_whose_ids_begin_alike_keep_both_posts(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    store, posts = Store(f"sqlite:///{tmp_path / 's.db'}"), tmp_path / "posts"
+    twins = [replace(article(g, f"Twin {g}"), id=f"0123456789{g * 6}") for g in "ab"]
+    store.upsert_articles("src", twins)
+    assert sorted(row[0][:10] for row in store.article_versions()) == ["0123456789"] * 2
+    first = CountingHexo(posts)
+    assert first.publish_store(store).written == 2
+    again = CountingHexo(posts)
+    report = again.publish_store(store)
+    assert again.rendered == [] and (report.unchanged, report.removed) == (2, 0)
+    assert len(list(posts.glob("*-0123456789.md"))) == 2

@@ -31,7 +31,7 @@ from newsmill.publish.files import (
     write_atomic,
     write_if_changed,
 )
-from newsmill.publish.naming import ID_SUFFIX, SHORT_ID_LENGTH, post_stem, short_id
+from newsmill.publish.naming import ID_SUFFIX, post_stem
 from newsmill.publish.report import PublishReport
 from newsmill.store import Store
 
@@ -67,22 +67,23 @@ class PostWriter:
             raise OutputError(f"{path}: outside the output folder {self.folder}")
         return path
 
-    def _managed_files(self) -> dict[str, list[Path]]:
-        found: dict[str, list[Path]] = {}
+    def _managed_files(self) -> set[str]:
+        """The names of the posts in the folder that are ours (they end in a short id)."""
         if not self.folder.is_dir():
-            return found
-        for path in self.folder.iterdir():
-            match = ID_SUFFIX.search(path.name)
-            if match and path.suffix == self.suffix and path.is_file():
-                found.setdefault(match.group(1), []).append(path)
-        return found
+            return set()
+        return {
+            path.name
+            for path in self.folder.iterdir()
+            if ID_SUFFIX.search(path.name) and path.suffix == self.suffix and path.is_file()
+        }
 
     def publish(self, articles: Iterable[Article]) -> PublishReport:
         """A post for each of `articles`, rendered; every other post of ours removed."""
         report = PublishReport(self.name)
         existing = self._prepare()
-        self._write_posts(articles, existing, report, {})
-        self._remove(existing, report)
+        current: set[str] = set()
+        self._write_posts(articles, report, current, {})
+        self._remove(existing - current, report)
         (self.folder / MANIFEST).unlink(missing_ok=True)  # it would not list these
         return report
 
@@ -95,21 +96,21 @@ class PostWriter:
         old = self._load_manifest(settings)
         posts: dict[str, list[str]] = {}
         wanted: list[str] = []
+        current: set[str] = set()  # the file names of the posts this run keeps
         for article_id, changed, cluster, primary in store.article_versions():
             if canonical_only and primary:
                 continue
             version = f"{changed}|{cluster or ''}|{primary or ''}"
             record = old.get(article_id)
-            files = existing.get(article_id[:SHORT_ID_LENGTH], [])
-            if record and record[0] == version and [f.name for f in files] == [record[1]]:
+            if record and record[0] == version and record[1] in existing:
                 posts[article_id] = record
-                del existing[article_id[:SHORT_ID_LENGTH]]
+                current.add(record[1])
                 report.unchanged += 1
             else:
                 posts[article_id] = [version, ""]
                 wanted.append(article_id)
-        self._write_posts(store.articles_by_id(wanted), existing, report, posts)
-        self._remove(existing, report)
+        self._write_posts(store.articles_by_id(wanted), report, current, posts)
+        self._remove(existing - current, report)
         posts = {i: record for i, record in posts.items() if record[1]}  # gone meanwhile
         data = {"v": 1, "settings": settings, "posts": dict(sorted(posts.items()))}
         if data["posts"] != old:
@@ -124,7 +125,7 @@ class PostWriter:
         raw = json.dumps(parts, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
-    def _prepare(self) -> dict[str, list[Path]]:
+    def _prepare(self) -> set[str]:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -148,8 +149,8 @@ class PostWriter:
     def _write_posts(
         self,
         articles: Iterable[Article],
-        existing: dict[str, list[Path]],
         report: PublishReport,
+        current: set[str],
         posts: dict[str, list[str]],
     ) -> None:
         for article in articles:
@@ -158,18 +159,16 @@ class PostWriter:
                 report.written += 1
             else:
                 report.unchanged += 1
+            current.add(path.name)
             if article.id in posts:
                 posts[article.id][1] = path.name
-            for old in existing.pop(short_id(article), []):
-                if old != path:
-                    old.unlink(missing_ok=True)
-                    report.removed += 1
 
-    def _remove(self, existing: dict[str, list[Path]], report: PublishReport) -> None:
-        for leftovers in existing.values():
-            for old in leftovers:
-                old.unlink(missing_ok=True)
-                report.removed += 1
+    def _remove(self, names: set[str], report: PublishReport) -> None:
+        """Posts of ours that no article has any more: renamed, deleted, now duplicates.
+        By whole file name, so two articles whose ids begin alike keep both posts."""
+        for name in sorted(names):
+            (self.folder / name).unlink(missing_ok=True)
+            report.removed += 1
 
     def image_for(self, article: Article) -> str | None:
         return article.lead_image or self.placeholder or None
