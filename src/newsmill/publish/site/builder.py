@@ -624,31 +624,29 @@ class _Build:
             self._take_cached(head.id, head.record)
             return
         path, iso = self._placed(head, version)
-        categories, source_name, section = self._sections(head.source, head.categories)
-        item = Item(
-            id=head.id,
-            path=path,
-            source=head.source,
-            source_name=source_name,
-            section=section,
-            categories=categories,
-            tags=tuple(head.tags),
-            tz=self.tz,
-            date=iso[:16].replace("T", " "),
-            iso=iso,
-            duplicate_of=head.duplicate_of or None,
-            key=version,
-            order=len(self.items),
-            folders=self._folders(categories),
-        )
+        item = self._add_item(
+            head.id, version, path, iso, head.source, head.categories, head.tags,
+            head.duplicate_of,
+        )  # fmt: skip
         _show(item, head)
-        self.items.append(item)
-        self.by_id[item.id] = item
 
     def _take_cached(self, article_id: str, record: Sequence[Any]) -> None:
         """`take` for an unchanged article, straight from its record: thousands a build."""
         version, path, iso, _owner, _page, source, categories, tags, primary = record
-        categories, source_name, section = self._sections(source, categories)
+        self._add_item(article_id, version, path, iso, source, categories, tags, primary)
+
+    def _add_item(
+        self,
+        article_id: str,
+        version: str,
+        path: str,
+        iso: str,
+        source: str,
+        levels: Sequence[str],
+        tags: Sequence[str],
+        primary: str | None,
+    ) -> Item:
+        categories, source_name, section = self._sections(source, levels)
         item = Item(
             id=article_id,
             path=path,
@@ -667,6 +665,7 @@ class _Build:
         )
         self.items.append(item)
         self.by_id[article_id] = item
+        return item
 
     def show(self, items: Iterable[Item | None]) -> None:
         """Read what these items' list entries show, for those not read yet."""
