@@ -160,6 +160,19 @@ def slow_server(
     return base
 
 
+def start_fetching_run(
+    tmp_path: Path, httpserver: HTTPServer, delay: float, concurrency: int, **sections: object
+) -> tuple[Path, subprocess.Popen[str]]:
+    """A run over the slow feeds, returned once it has asked for its first feed."""
+    fetching = threading.Event()
+    base = slow_server(httpserver, delay=delay, started=fetching)
+    fetch = {"concurrency": concurrency, "per_host": concurrency}
+    config = write_config(tmp_path, many_sources(base), fetch=fetch, **sections)
+    process = start_run(config)
+    assert fetching.wait(60)
+    return config, process
+
+
 def test_sigkill_at_random_points_loses_nothing(tmp_path: Path, httpserver: HTTPServer) -> None:
     base = slow_server(httpserver)
     config = write_config(tmp_path, many_sources(base), fetch={"concurrency": 4, "per_host": 4})
@@ -186,11 +199,7 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path: Path, httpserver: HTTP
 def test_signals_stop_cleanly_after_current_writes(
     tmp_path: Path, httpserver: HTTPServer, sig: int
 ) -> None:
-    fetching = threading.Event()
-    base = slow_server(httpserver, delay=0.4, started=fetching)
-    config = write_config(tmp_path, many_sources(base), fetch={"concurrency": 2, "per_host": 2})
-    process = start_run(config)
-    assert fetching.wait(60)
+    config, process = start_fetching_run(tmp_path, httpserver, delay=0.4, concurrency=2)
     time.sleep(1.0)
     process.send_signal(sig)
     _out, err = process.communicate(timeout=60)
@@ -214,13 +223,9 @@ def test_signals_stop_cleanly_after_current_writes(
 def test_worker_processes_end_with_their_run(
     tmp_path: Path, httpserver: HTTPServer, sig: int
 ) -> None:
-    fetching = threading.Event()
-    base = slow_server(httpserver, delay=0.2, started=fetching)
-    config = write_config(
-        tmp_path, many_sources(base), fetch={"concurrency": 4, "per_host": 4}, run={"processes": 2}
+    _config, process = start_fetching_run(
+        tmp_path, httpserver, delay=0.2, concurrency=4, run={"processes": 2}
     )
-    process = start_run(config)
-    assert fetching.wait(60)
     run = psutil.Process(process.pid)
     deadline = time.monotonic() + 30
     # the fork server, and under it the workers (started with the first items)
@@ -238,11 +243,7 @@ def test_worker_processes_end_with_their_run(
 
 
 def test_two_runs_at_once_one_refuses(tmp_path: Path, httpserver: HTTPServer) -> None:
-    fetching = threading.Event()
-    base = slow_server(httpserver, delay=0.3, started=fetching)
-    config = write_config(tmp_path, many_sources(base), fetch={"concurrency": 2, "per_host": 2})
-    first = start_run(config)
-    assert fetching.wait(60)
+    config, first = start_fetching_run(tmp_path, httpserver, delay=0.3, concurrency=2)
     second = start_run(config)
     _out2, err2 = second.communicate(timeout=60)
     assert second.returncode == 3, err2

@@ -55,6 +55,18 @@ def feed(n: int) -> str:
     return f'<rss version="2.0"><channel><title>Feed {n}</title>{"".join(items)}</channel></rss>'
 
 
+def serve_feeds(httpserver: HTTPServer, count: int) -> None:
+    for n in range(count):
+        httpserver.expect_request(f"/{n}").respond_with_data(
+            feed(n), content_type="application/rss+xml"
+        )
+
+
+def workers() -> list[psutil.Process]:
+    """Worker processes: children of a fork server this process started."""
+    return [w for server in psutil.Process().children() for w in server.children()]
+
+
 def run_with(folder: Path, httpserver: HTTPServer, processes: int) -> list[dict[str, object]]:
     base = httpserver.url_for("").rstrip("/")
     sources = [{"name": f"feed-{n}", "url": f"{base}/{n}", "categories": ["港口", f"f{n}"]}
@@ -75,10 +87,7 @@ def run_with(folder: Path, httpserver: HTTPServer, processes: int) -> list[dict[
 def test_worker_processes_store_what_the_run_itself_would(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
-    for n in range(12):
-        httpserver.expect_request(f"/{n}").respond_with_data(
-            feed(n), content_type="application/rss+xml"
-        )
+    serve_feeds(httpserver, 12)
     alone = run_with(tmp_path / "alone", httpserver, 0)
     pooled = run_with(tmp_path / "pooled", httpserver, 2)
     assert len(alone) == 12 * 7  # the skipme items are filtered
@@ -98,12 +107,11 @@ def _items(n: int) -> FeedItems:
 
 async def _build_twice_killing_workers(processors: ItemProcessors, source: Source) -> list[object]:
     first = await processors.build(source, _items(3))
-    workers = [p for p in psutil.Process(os.getpid()).children(recursive=True)
-               if p.parent() is not None and p.parent().pid != os.getpid()]  # fmt: skip
-    assert workers, "the pool's workers, children of its fork server"
-    for worker in workers:
+    running = workers()
+    assert running, "the pool's workers, children of its fork server"
+    for worker in running:
         worker.kill()
-    psutil.wait_procs(workers, timeout=10)
+    psutil.wait_procs(running, timeout=10)
     return [
         first,
         await processors.build(source, _items(3)),
@@ -139,11 +147,6 @@ def test_how_many_workers_a_run_starts(tmp_path: Path) -> None:
         load_config(path)
 
 
-def _workers() -> set[int]:
-    """The pids of worker processes: children of a fork server this process started."""
-    return {w.pid for server in psutil.Process().children() for w in server.children()}
-
-
 def test_the_daemon_keeps_one_pool_from_pass_to_pass(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
@@ -151,10 +154,7 @@ def test_the_daemon_keeps_one_pool_from_pass_to_pass(
     from newsmill.run.stopping import StopFlag
     from newsmill.store import Store
 
-    for n in range(3):
-        httpserver.expect_request(f"/{n}").respond_with_data(
-            feed(n), content_type="application/rss+xml"
-        )
+    serve_feeds(httpserver, 3)
     base = httpserver.url_for("").rstrip("/")
     sources = [
         {"name": f"feed-{n}", "url": f"{base}/{n}", "categories": ["港口"]} for n in range(3)
@@ -172,7 +172,7 @@ def test_the_daemon_keeps_one_pool_from_pass_to_pass(
     seen: list[set[int]] = []
 
     def on_pass(report: object) -> None:
-        seen.append(_workers())
+        seen.append({w.pid for w in workers()})
         if len(seen) == 3:
             stop.set()
 
@@ -182,4 +182,4 @@ def test_the_daemon_keeps_one_pool_from_pass_to_pass(
     finally:
         store.close()
     assert seen[0] and seen[0] == seen[1] == seen[2]  # the same workers every pass
-    assert not _workers()  # and none once the daemon has stopped
+    assert not workers()  # and none once the daemon has stopped
