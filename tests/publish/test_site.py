@@ -524,6 +524,22 @@ def test_a_damaged_manifest_means_building_it_all_again(tmp_path: Path) -> None:
     assert {p: got[p] for p in want} == want
 
 
+def test_a_manifest_cut_short_is_read_as_none(tmp_path: Path) -> None:
+    """A manifest half written by hand or a full disk: the build starts afresh, puts
+    back what is gone, and leaves a manifest the next build reads."""
+    store = store_with(tmp_path / "s.db", corpus(12))
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    manifest = tmp_path / "site" / MANIFEST
+    manifest.write_bytes(manifest.read_bytes()[: manifest.stat().st_size // 2])
+    home = tmp_path / "site" / "index.html"
+    home.unlink()
+    writer.publish_store(store)
+    assert home.is_file()
+    assert json.loads(manifest.read_text())["v"]
+    assert writer.publish_store(store).written == 0
+
+
 def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
     import gc
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from markupsafe import Markup
 
 from newsmill.config import SiteConfig, SiteOutputConfig
@@ -123,8 +124,10 @@ def _overridden(folder: Path | None, names: tuple[str, ...]) -> bool:
     return folder is not None and any((folder / name).exists() for name in names)
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+def _json(data: Any) -> bytes:
+    """Compact UTF-8 JSON, as `json.dumps(ensure_ascii=False)` writes it but ten times
+    faster: the manifest's article records alone are megabytes on a big site."""
+    return orjson.dumps(data)
 
 
 def _records(data: Any) -> dict[str, list[Any]]:
@@ -313,8 +316,8 @@ class _Build:
             options.templates, ("_card.html", "list.html")
         )
         self.search_state: SearchState | None = None
-        self.records_json: str | None = None  # the article records, encoded by a task
-        self.search_json: str | None = None  # the search state, encoded by a helper
+        self.records_json: bytes | None = None  # the article records, encoded by a task
+        self.search_json: bytes | None = None  # the search state, encoded by a helper
         self.tag_members: tuple[dict[str, list[Item]], dict[str, str]] | None = None
         self.old_tag_pages: dict[str, list[str]] | None = None
         self.category_members: (
@@ -335,7 +338,7 @@ class _Build:
         self.old_articles: dict[str, list[Any]] = {}
         self.old_site_key = ""
         try:
-            data = json.loads((self.dir / MANIFEST).read_text("utf-8"))
+            data = orjson.loads((self.dir / MANIFEST).read_bytes())
             if data.get("v") != SITE_FORMAT:
                 return
             pages = data["pages"]
@@ -463,7 +466,7 @@ class _Build:
 
     def _helper_work(
         self, split: PageSplit
-    ) -> tuple[int, int, str | None, dict[str, str], str | None]:
+    ) -> tuple[int, int, bytes | None, dict[str, str], bytes | None]:
         """Article pages from the newest end and the search index; then the TASKS the
         other process has not taken (from the last); then whatever pages are left."""
         self.source.after_fork()
@@ -1374,6 +1377,5 @@ class _Build:
         search = self.search_json
         if search is None and self.index is not None and self.search_state is not None:
             search = _json(self.search_state.to_json())
-        text = _json(data)[:-1] + f',"search":{search or "null"},"articles":{records}}}'
-
-        self.output.write(MANIFEST, text.encode("utf-8"))
+        text = _json(data)[:-1] + b',"search":%b,"articles":%b}' % (search or b"null", records)
+        self.output.write(MANIFEST, text)
