@@ -363,7 +363,7 @@ def main() -> None:
         f"{incremental['cpu'] / full['cpu']:.3f} of the CPU   (target < 0.1)"
     )
     print(
-        f"  of which the floor: writing the {len(changed)} files it changed, alone, takes "
+        f"  its floor: writing again the {len(changed)} files it changed, nothing rendered, "
         f"{floor:.2f}s ({floor / full['build']:.3f} of the full build)"
     )
     if pagefind:
