@@ -188,17 +188,35 @@
 
   /* -- the page ------------------------------------------------------------------------ */
 
+  function folded(text) {
+    // normalize() one character at a time, so that every position of the result maps
+    // back to the character it came from: NFKC turns a summary's closing "…" into
+    // three dots, and lower case can lengthen a letter, which shift every later match.
+    var out = "";
+    var start = [];
+    var end = [];
+    for (var i = 0; i < text.length; ) {
+      var ch = String.fromCodePoint(text.codePointAt(i));
+      var n = normalize(ch);
+      for (var k = 0; k < n.length; k++) { start.push(i); end.push(i + ch.length); }
+      out += n;
+      i += ch.length;
+    }
+    return { text: out, start: start, end: end };
+  }
+
   function highlight(element, text, words) {
     // Text nodes only: nothing from an article is ever parsed as HTML here.
-    var lower = normalize(text);
+    var f = folded(text);
     var marks = [];
     words.forEach(function (w) {
       if (!w) return;
-      var at = lower.indexOf(w);
-      while (at !== -1) { marks.push([at, at + w.length]); at = lower.indexOf(w, at + w.length); }
+      var at = f.text.indexOf(w);
+      while (at !== -1) {
+        marks.push([f.start[at], f.end[at + w.length - 1]]);
+        at = f.text.indexOf(w, at + w.length);
+      }
     });
-    // normalize() can change lengths; only highlight when it did not.
-    if (lower.length !== text.length || !marks.length) { element.textContent = text; return; }
     marks.sort(function (a, b) { return a[0] - b[0]; });
     var pos = 0;
     marks.forEach(function (m) {
