@@ -1,6 +1,7 @@
 """The site build at scale: newsmill vs Hugo (and Pagefind) over the same generated articles.
 
-    python bench/site.py [--articles 10000] [--added 100] [--no-pagefind] [--no-quality]
+    python bench/site.py [--articles 10000] [--added 100] [--one-source 20] [--no-pagefind]
+                          [--no-quality]
 
 Articles are generated (half Chinese, half English, Zipf-distributed words
 so the vocabulary looks like news, a lead image and three category levels
@@ -10,8 +11,10 @@ its peak memory (max RSS, children included) is its own:
 - newsmill: a full build of the site, search index included; a build with
   nothing new; a build after adding `--added` articles. Times are the
   build itself; the child's interpreter start is printed apart. Beside the
-  last, the floor of any build that changes the same files: writing them
-  again with newsmill's atomic write, nothing rendered.
+  +100 build, the floor of any build that changes the same files: writing
+  them again with newsmill's atomic write, nothing rendered. Then a build
+  after `--one-source` new articles of one source, what a scheduled run
+  often brings.
 - Hugo: `hugo` over the same articles written by newsmill's Hugo writer,
   with the minimal theme of tests/data/hugo-site (no search).
 - Pagefind (`pip install 'pagefind[extended]'`): indexing newsmill's article
@@ -278,6 +281,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--added", type=int, default=100)
+    parser.add_argument(
+        "--one-source",
+        type=int,
+        default=20,
+        help="Then this many new articles of one source, as a scheduled run brings.",
+    )
     parser.add_argument("--no-pagefind", action="store_true")
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="Work in this folder and keep it.")
@@ -306,6 +315,11 @@ def main() -> None:
     incremental = child_build(db, site)
     changed = [p for p, mtime in modification_times(site).items() if before.get(p) != mtime]
     floor = rewrite_seconds(changed)
+    # Every 18th generated article is of the same source (over its three channels).
+    one_source = generate(18 * args.one_source, start_index=args.articles + args.added)[::18]
+    store_articles(db, one_source)
+    typical = child_build(db, site)
+    added += one_source
     files = sum(1 for _ in site.rglob("*") if _.is_file())
     index_mb = sum(p.stat().st_size for p in (site / "search").rglob("*") if p.is_file()) / 1e6
 
@@ -336,6 +350,7 @@ def main() -> None:
         ("newsmill full build (+search)", full["build"], full),
         ("newsmill build, nothing new", quiet["build"], quiet),
         (f"newsmill build, +{args.added} articles", incremental["build"], incremental),
+        (f"  then +{args.one_source} of one source", typical["build"], typical),
         ("hugo (no search)", hugo["wall"], hugo),
     ]
     if pagefind:
@@ -347,7 +362,8 @@ def main() -> None:
     print()
     print(
         f"site: {files} files, search index {index_mb:.1f} MB; files written: full build "
-        f"{full['written']}, quiet build {quiet['written']}, incremental {incremental['written']}"
+        f"{full['written']}, quiet build {quiet['written']}, incremental {incremental['written']}, "
+        f"one source {typical['written']}"
     )
     print(
         f"newsmill times are the build inside its process (imports take {full['imports']:.2f}s "
