@@ -33,7 +33,7 @@ from newsmill.publish.files import (
 )
 from newsmill.publish.naming import ID_SUFFIX, post_stem
 from newsmill.publish.report import PublishReport
-from newsmill.store import Store
+from newsmill.store import Store, stored_version
 
 MANIFEST = ".newsmill-posts.json"
 
@@ -100,7 +100,7 @@ class PostWriter:
         for article_id, changed, cluster, primary in store.article_versions():
             if canonical_only and primary:
                 continue
-            version = f"{changed}|{cluster or ''}|{primary or ''}"
+            version = stored_version(changed, cluster, primary)
             record = old.get(article_id)
             if record and record[0] == version and record[1] in existing:
                 posts[article_id] = record

@@ -32,6 +32,13 @@ from newsmill.model import Article, FetchResult, FetchState, Source
 from newsmill.store.schema import articles, filtered_items, migrate, sources
 
 
+def stored_version(changed_at: Any, cluster: str | None, primary: str | None) -> str:
+    """An article's version from a row of `Store.article_versions`: every change the
+    store makes to an article sets `changed_at`, but for deduplication, which sets the
+    cluster and the primary; together they change whenever the article does."""
+    return f"{changed_at}|{cluster or ''}|{primary or ''}"
+
+
 class StoreError(Exception):
     """The store cannot be opened or written; the message names it."""
 
@@ -525,9 +532,10 @@ class Store:
 
     def article_versions(self) -> list[tuple[str, Any, Any, Any]]:
         """(id, changed_at, cluster, duplicate_of) of every article, newest first, as the
-        driver gives them (text or datetime): what a site build reads of the whole
-        archive each time, from the covering index `ix_articles_newest`. The driver's
-        own cursor, since SQLAlchemy's row handling was a third of the cost."""
+        driver gives them (text or datetime), for `stored_version`: what a site build
+        reads of the whole archive each time, from the covering index
+        `ix_articles_newest`. The driver's own cursor, since SQLAlchemy's row handling
+        was a third of the cost."""
         query = select(
             articles.c.id, articles.c.changed_at, articles.c.cluster, articles.c.duplicate_of
         ).order_by(articles.c.published.desc(), articles.c.id)

@@ -20,7 +20,7 @@ from typing import Any
 
 from newsmill.model import Article
 from newsmill.publish.site.keys import article_version
-from newsmill.store import Store
+from newsmill.store import Store, stored_version
 
 HEAD_FIELDS = (
     "id", "source", "title", "url", "categories", "tags", "published",
@@ -153,12 +153,9 @@ class StoreSource:
 
     def heads(self, cached: Mapping[str, Sequence[Any]]) -> Iterator[tuple[Any, str]]:
         """(head, version) of every article, newest first; `cached` maps ids to the
-        manifest's records, whose heads stand for the articles whose version they have.
-        Every change the store makes to an article sets `changed_at`, but for
-        deduplication, which sets the cluster and the primary: together they are the
-        article's version."""
+        manifest's records, whose heads stand for the articles whose version they have."""
         versions = [
-            (i, f"{changed}|{cluster or ''}|{primary or ''}")
+            (i, stored_version(changed, cluster, primary))
             for i, changed, cluster, primary in self.store.article_versions()
         ]
         stale = [i for i, version in versions if (cached.get(i) or "-")[0] != version]
