@@ -150,3 +150,30 @@ def test_real_feeds_lose_no_item() -> None:
             short.append((row["file"], len(parsed.entries), expected))
         assert not any("\ufffd" in e.title for e in parsed.entries), row["file"]
     assert short == []
+
+
+def test_items_without_guid_or_link_are_told_apart_by_their_content() -> None:
+    """Such items once all took the feed's URL as their link and identity, and a feed
+    of a thousand of them was stored as one article."""
+    items = "".join(
+        f"<item><title>Game {i % 3}</title><pubDate>Wed, 0{1 + i // 3} Mar 2023 16:18:35 GMT</pubDate>"
+        f"<description>Status {i % 2}</description></item>"
+        for i in range(6)
+    )
+    repeated = "<item><title>Game 0</title><pubDate>Wed, 01 Mar 2023 16:18:35 GMT</pubDate><description>Status 0</description></item>"
+    parsed = parse_feed(rss(items + repeated).encode(), base_url="https://news.example/feed")
+    assert [e.link for e in parsed.entries] == [""] * 7  # no link of their own
+    guids = [e.guid for e in parsed.entries]
+    assert len(set(guids[:6])) == 6  # title, date or text differ: distinct items
+    assert guids[6] == guids[0]  # the same title, date and text: the same item
+    assert all(g.startswith("newsmill:") for g in guids)
+
+
+def test_a_guid_is_an_item_even_when_links_are_shared() -> None:
+    items = "".join(
+        f"<item><title>Episode {i}</title><link>https://show.example/</link>"
+        f"<guid>https://show.example/ep{i}.mp3</guid></item>"
+        for i in range(3)
+    )
+    parsed = parse_feed(rss(items).encode(), base_url="https://show.example/feed")
+    assert [e.guid for e in parsed.entries] == [f"https://show.example/ep{i}.mp3" for i in range(3)]

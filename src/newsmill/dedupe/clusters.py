@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from newsmill.dates import shifted
 from newsmill.dedupe.near import Fingerprint, NearDuplicateIndex, decode, encode, fingerprint
 
 log = logging.getLogger("newsmill.dedupe")
@@ -46,6 +48,13 @@ class DedupeReport:
     changed: list[str] = field(default_factory=list)  # ids whose cluster or canonical moved
 
 
+def is_article_link(canonical: str) -> bool:
+    """Whether a canonical URL can name one article: not empty (an item without a
+    link of its own) and not a site's home page, which feeds give as every item's
+    link when they have no better one."""
+    return bool(canonical) and urlsplit(canonical).path.strip("/") != ""
+
+
 def choose_canonical(members: list[Member], policy: str) -> Member:
     if policy == "most_complete":
         return min(members, key=lambda m: (-m.length, m.published, m.id))
@@ -65,7 +74,7 @@ class StoryIndex:
         self.settings = settings
         self.members: dict[str, Member] = {}
         self.index = NearDuplicateIndex(settings.threshold)
-        self._by_url: dict[str, str] = {}
+        self._by_url: dict[str, dict[str, str]] = {}  # canonical URL -> source -> id
         self._by_hash: dict[str, str] = {}
 
     def load(self, members: Iterable[tuple[Member, Fingerprint]]) -> None:
@@ -74,20 +83,27 @@ class StoryIndex:
         for member, minhash in members:
             self.members[member.id] = member
             signatures.append((member.id, minhash))
-            self._by_url.setdefault(member.canonical_url, member.id)
-            self._by_hash.setdefault(member.content_hash, member.id)
+            self._remember(member)
         self.index.add_many(signatures)
 
+    def _remember(self, member: Member) -> None:
+        if is_article_link(member.canonical_url):
+            self._by_url.setdefault(member.canonical_url, {}).setdefault(member.source, member.id)
+        self._by_hash.setdefault(member.content_hash, member.id)
+
     def find_story(self, member: Member, minhash: Fingerprint) -> str | None:
-        """The id of an article of the same story, if any: same canonical URL or
-        content hash first, else the most similar near-duplicate."""
-        for key, table in (
-            (member.canonical_url, self._by_url),
-            (member.content_hash, self._by_hash),
-        ):
-            other = table.get(key)
-            if other and other != member.id:
+        """The id of an article of the same story, if any: the same link in another
+        source or the same text first, else the most similar near-duplicate.
+
+        Within one source a shared link says nothing: the feed gave the items
+        distinct guids (comments of one page, episodes linking the show's home).
+        """
+        for source, other in self._by_url.get(member.canonical_url, {}).items():
+            if source != member.source and other != member.id:
                 return other
+        same_text = self._by_hash.get(member.content_hash)
+        if same_text and same_text != member.id:
+            return same_text
         near = self.index.matches(minhash, exclude=member.id)
         return near[0][0] if near else None
 
@@ -97,8 +113,7 @@ class StoryIndex:
         member.cluster = (self.members[match].cluster or match) if match else member.id
         self.members[member.id] = member
         self.index.add(member.id, minhash)
-        self._by_url.setdefault(member.canonical_url, member.id)
-        self._by_hash.setdefault(member.content_hash, member.id)
+        self._remember(member)
         return member.cluster
 
     def canonical_assignments(self, clusters: set[str]) -> dict[str, str | None]:
@@ -144,8 +159,8 @@ class Deduper:
         pending = self.store.pending_dedupe()
         if not pending:
             return report
-        lo = min(p.published for p in pending) - self.settings.window
-        hi = max(p.published for p in pending) + self.settings.window
+        lo = shifted(min(p.published for p in pending), -self.settings.window)
+        hi = shifted(max(p.published for p in pending), self.settings.window)
         stories = StoryIndex(self.settings)
         stories.load(
             (_member(row), decode(row.fingerprint)) for row in self.store.dedupe_neighbours(lo, hi)

@@ -85,3 +85,17 @@ def canonical_url(url: str) -> str:
     )
     path = parts.path or "/"
     return urlunsplit(("https", netloc, path, urlencode(query), ""))
+
+
+def guid_key(guid: str) -> str:
+    """What says two guids of one feed name the same item: a guid that is a link
+    compares without its tracking parameters and cache busters (which some feeds
+    change on every fetch), and with its fragment, which a page of notes or of
+    comments uses to tell its items apart (`now.html#2026-02-16`, `#comment-210335`)."""
+    if not guid.startswith(("http://", "https://")):
+        return guid
+    try:
+        fragment = urlsplit(guid).fragment
+    except ValueError:
+        return guid
+    return canonical_url(guid) + (f"#{fragment}" if fragment else "")

@@ -121,13 +121,28 @@ def absolute(base_url: str, url: str) -> str:
     return url if url.startswith(("http://", "https://")) else urljoin(base_url, url)
 
 
-def _fallback_guid(link: str, title: str, body: str) -> str:
-    digest = hashlib.sha256(f"{link}\x00{title}\x00{body}".encode()).hexdigest()[:24]
+def item_link(base_url: str, link: Any) -> str:
+    """The item's own link made absolute, or "" when it has none: resolving an empty
+    link against the feed's URL gave every such item the feed's address, and one
+    identity."""
+    link = clean_key(str(link or ""))
+    return absolute(base_url, link) if link else ""
+
+
+def item_guid(guid: Any, link: str, title: str, published: datetime | None, body: str) -> str:
+    """The item's identity: its guid, else its link, else its own content (title, date
+    and text), so that a feed of items without either keeps them apart."""
+    if key := clean_key(str(guid or "")):
+        return key
+    if link:
+        return link
+    when = published.isoformat() if published else ""
+    digest = hashlib.sha256(f"{title}\x00{when}\x00{body}".encode()).hexdigest()[:24]
     return f"newsmill:{digest}"
 
 
 def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
-    link = absolute(base_url, str(item.get("link") or ""))
+    link = item_link(base_url, item.get("link"))
     title = plain_text(str(item.get("title") or ""))
     description = str(item.get("description") or "")
     contents = item.get("content") or []
@@ -154,13 +169,13 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
         for t in item.get("tags") or []
         if isinstance(t, dict)
     ]
-    guid = clean_key(str(item.get("id") or "")) or link or _fallback_guid(link, title, description)
+    published = _parse_iso(item.get("published"))
     return Entry(
-        guid=guid,
+        guid=item_guid(item.get("id"), link, title, published, content or description),
         link=link,
         title=title,
         author=plain_text(str(item.get("author") or "")),
-        published=_parse_iso(item.get("published")),
+        published=published,
         updated=_parse_iso(item.get("updated")),
         content_html=content,
         summary_html=description,
@@ -171,7 +186,7 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
 
 
 def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
-    link = absolute(base_url, str(item.get("link") or ""))
+    link = item_link(base_url, item.get("link"))
     title = plain_text(str(item.get("title") or ""))
     summary = str(item.get("summary") or "")
     contents = item.get("content") or []
@@ -185,13 +200,13 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
         if e.get("href")
     ]
     categories = [plain_text(str(t.get("term") or "")) for t in item.get("tags") or []]
-    guid = clean_key(str(item.get("id") or "")) or link or _fallback_guid(link, title, summary)
+    published = _parse_struct(item.get("published_parsed"))
     return Entry(
-        guid=guid,
+        guid=item_guid(item.get("id"), link, title, published, content or summary),
         link=link,
         title=title,
         author=plain_text(str(item.get("author") or "")),
-        published=_parse_struct(item.get("published_parsed")),
+        published=published,
         updated=_parse_struct(item.get("updated_parsed")),
         content_html=content,
         summary_html=summary,

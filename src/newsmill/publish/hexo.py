@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from newsmill.dates import in_zone
 from newsmill.model import Article, Source
 from newsmill.publish.posts import PostWriter
 
 
 def local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
     """The wall-clock time in `tz`, whole seconds, without an offset."""
-    return moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
+    return in_zone(moment, tz).replace(tzinfo=None, microsecond=0)
 
 
 # libyaml's emitter is ten times faster than the pure-Python one, and the

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsmill.dates import in_zone
 from newsmill.model import Article
 from newsmill.publish.hexo import dump_front_matter
 from newsmill.publish.posts import PostWriter
@@ -37,10 +38,10 @@ class HugoWriter(PostWriter):
     def front_matter(self, article: Article) -> dict[str, Any]:
         data: dict[str, Any] = {
             "title": article.title,
-            "date": article.published.astimezone(self.tz).replace(microsecond=0).isoformat(),
+            "date": in_zone(article.published, self.tz).replace(microsecond=0).isoformat(),
         }
         if article.updated and article.updated != article.published:
-            when = article.updated.astimezone(self.tz).replace(microsecond=0)
+            when = in_zone(article.updated, self.tz).replace(microsecond=0)
             data["lastmod"] = when.isoformat()
         data["draft"] = False
         data["categories"] = list(article.categories)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsmill.dates import in_zone
 from newsmill.model import Article
 from newsmill.publish.hexo import dump_front_matter
 from newsmill.publish.posts import PostWriter
@@ -24,14 +25,14 @@ class JekyllWriter(PostWriter):
     suffix = ".html"
 
     def front_matter(self, article: Article) -> dict[str, Any]:
-        local = article.published.astimezone(self.tz)
+        local = in_zone(article.published, self.tz)
         data: dict[str, Any] = {
             "layout": "post",
             "title": article.title,
             "date": local.strftime("%Y-%m-%d %H:%M:%S %z"),
         }
         if article.updated and article.updated != article.published:
-            data["last_modified_at"] = article.updated.astimezone(self.tz).strftime(
+            data["last_modified_at"] = in_zone(article.updated, self.tz).strftime(
                 "%Y-%m-%d %H:%M:%S %z"
             )
         data["categories"] = list(article.categories)

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsmill import __version__
+from newsmill.dates import in_zone
 from newsmill.model import Article, Source
 from newsmill.publish.files import (
     OutputError,
@@ -59,7 +60,7 @@ class PostWriter:
         raise NotImplementedError
 
     def path_for(self, article: Article) -> Path:
-        date_prefix = article.published.astimezone(self.tz).strftime("%Y-%m-%d")
+        date_prefix = in_zone(article.published, self.tz).strftime("%Y-%m-%d")
         path = self.folder / f"{post_stem(article, date_prefix)}{self.suffix}"
         # pathlib keeps ".." and separators as they are: a name that would leave the
         # folder gives another parent, so this compare is the whole check.

@@ -7,10 +7,11 @@ serves the local runner, a distributed worker and the tests.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from newsmill.clean import RuleBook, clean_fragment, html_to_text
 from newsmill.clean.rules import default_rules
+from newsmill.dates import plausible
 from newsmill.dedupe import canonical_url, content_hash
 from newsmill.enrich import (
     find_editor,
@@ -23,18 +24,15 @@ from newsmill.extract import ExtractedPage
 from newsmill.htmltools import text_weight
 from newsmill.model import Article, Entry, Source
 
-# A feed dating an item far in the future is wrong or hostile; it must not
-# pin the item to the top of every list for years.
-_FUTURE_TOLERANCE_SECONDS = 24 * 3600
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _published(when: datetime | None, fetched: datetime) -> tuple[datetime, bool]:
-    if when is None:
-        return fetched, True
-    if (when - fetched).total_seconds() > _FUTURE_TOLERANCE_SECONDS:
-        return fetched, True
-    return when.astimezone(UTC), False
+def _published(candidates: tuple[datetime | None, ...], fetched: datetime) -> tuple[datetime, bool]:
+    """The first date that can be true, or the fetch time marked as a fallback."""
+    for when in candidates:
+        if (date := plausible(when, fetched)) is not None:
+            return date, False
+    return fetched, True
 
 
 def build_article(
@@ -57,7 +55,7 @@ def build_article(
     if page is not None and from_page:
         content, text = page.content_html, page.text
     published, fallback = _published(
-        entry.published or entry.updated or (page.published if page else None), fetched
+        (entry.published, entry.updated, page.published if page else None), fetched
     )
     url = entry.link or source.url
     title = entry.title or (page.title if page else "") or make_summary(text, 80) or "(untitled)"
@@ -72,13 +70,14 @@ def build_article(
         source=source.name,
         guid=entry.guid,
         url=url,
-        canonical_url=canonical_url(url),
+        # No link of its own (the feed's address stands in): no link to match on.
+        canonical_url=canonical_url(entry.link) if entry.link else "",
         title=title,
         author=entry.author or (page.author if page and page.author else "") or source.author,
         categories=list(source.categories),
         tags=tags,
         published=published,
-        updated=entry.updated.astimezone(UTC) if entry.updated else None,
+        updated=plausible(entry.updated, fetched),
         fetched=fetched,
         date_is_fallback=fallback,
         lead_image=lead_image,

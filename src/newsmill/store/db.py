@@ -1,8 +1,10 @@
 """The article store: SQLite by default, PostgreSQL by URL, one code path.
 
-Writes are upserts keyed by (source, guid), falling back to the canonical URL,
-so a second run of the same job changes nothing and an edited article updates
-its row instead of adding one.
+Writes are upserts keyed by (source, guid), so a second run of the same job
+changes nothing and an edited article updates its row instead of adding one. A
+guid that is a link matches a stored one that differs only in tracking
+parameters (`dedupe.guid_key`): some feeds add a cache buster on every fetch.
+Distinct guids are distinct items, however alike their links.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from newsmill.dedupe import guid_key
 from newsmill.model import Article, FetchResult, FetchState, Source
 from newsmill.store.schema import articles, filtered_items, migrate, sources
 
@@ -356,9 +359,9 @@ class Store:
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             existing: dict[str, Any] = {}
-            by_url: dict[str, Any] = {}
+            by_key: dict[str, Any] = {}  # by guid_key, among the rows of the same links
             guids = [a.guid for a in batch]
-            urls = [a.canonical_url for a in batch]
+            urls = [a.canonical_url for a in batch if a.canonical_url]
             for chunk_start in range(0, len(batch), 500):
                 g = guids[chunk_start : chunk_start + 500]
                 u = urls[chunk_start : chunk_start + 500]
@@ -371,16 +374,17 @@ class Store:
                         articles.c.source == source, articles.c.canonical_url.in_(u)
                     )
                 ):
-                    by_url.setdefault(row.canonical_url, row)
+                    by_key.setdefault(guid_key(row.guid), row)
             pending_inserts: list[dict[str, Any]] = []
             for article in batch:
-                found = existing.get(article.guid) or by_url.get(article.canonical_url)
+                key = guid_key(article.guid)
+                found = existing.get(article.guid) or by_key.get(key)
                 new = _article_row(article, now)
                 if found is None:
                     pending_inserts.append(new)
                     report.inserted.append(article.id)
-                    # Later items of the batch with the same URL now match this one.
-                    by_url.setdefault(article.canonical_url, _Pending(new))
+                    # Later items of the batch with the same guid now match this one.
+                    by_key.setdefault(key, _Pending(new))
                     existing.setdefault(article.guid, _Pending(new))
                     continue
                 old = found._mapping

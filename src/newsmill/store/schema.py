@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
+from newsmill.dates import EARLIEST, FUTURE_TOLERANCE
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on backends that drop the zone."""
@@ -246,6 +248,29 @@ def _v6_newest_index(conn: Connection) -> None:
         conn.execute(text("DROP INDEX ix_articles_published"))
 
 
+def _v7_impossible_dates(conn: Connection) -> None:
+    """Dates no news item can have (Go's zero time, the Unix epoch) were stored as
+    they came, and one of them overflowed the deduper on every later run. Such an
+    article is undated, as `dates.plausible` makes new ones: its first-seen time,
+    marked, deduplicated and published again."""
+    now = datetime.now(UTC)
+    conn.execute(
+        update(articles)
+        .where(articles.c.published < EARLIEST)
+        .values(
+            published=articles.c.fetched,
+            date_is_fallback=True,
+            fingerprint=None,
+            changed_at=now,
+        )
+    )
+    conn.execute(
+        update(articles)
+        .where((articles.c.updated < EARLIEST) | (articles.c.updated > now + FUTURE_TOLERANCE))
+        .values(updated=None, changed_at=now)
+    )
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
@@ -253,6 +278,7 @@ MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v4_batch_countdown,
     _v5_numpy_fingerprints,
     _v6_newest_index,
+    _v7_impossible_dates,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -43,6 +43,7 @@ import orjson
 from markupsafe import Markup
 
 from newsmill.config import SiteConfig, SiteOutputConfig
+from newsmill.dates import in_zone
 from newsmill.model import Article, Source
 from newsmill.publish.files import TEMP_SUFFIX, OutputError
 from newsmill.publish.report import PublishReport
@@ -683,7 +684,7 @@ class _Build:
         record = self.old_articles.get(head.id) if self.cache_ok else None
         if record is not None and record[0] == version and len(record) > 2:
             return record[1], record[2]
-        local = head.published.astimezone(self.tz)
+        local = in_zone(head.published, self.tz)
         return article_path(head.id, head.title, local), local.isoformat()
 
     def _sections(self, name: str, levels: Sequence[str]) -> tuple[tuple[str, ...], str, str]:
@@ -959,7 +960,7 @@ class _Build:
         levels = item.categories
         updated = None
         if article.updated and article.updated != article.published:
-            when = article.updated.astimezone(self.tz)
+            when = in_zone(article.updated, self.tz)
             updated = Namespace(date=when.strftime("%Y-%m-%d %H:%M"), iso=when.isoformat())
         ctx = self._ctx(
             item.path,

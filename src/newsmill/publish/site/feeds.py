@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
+from newsmill.dates import as_utc
+
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -101,11 +103,11 @@ class FeedInfo:
 
 
 def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def _rfc822(moment: datetime) -> str:
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
+    return format_datetime(as_utc(moment), usegmt=True)
 
 
 class Fragments:
