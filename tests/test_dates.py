@@ -15,7 +15,10 @@ def test_zero_times_epoch_and_far_future_are_no_date() -> None:
     assert plausible(datetime(1970, 1, 1, tzinfo=UTC), NOW) is None  # the Unix epoch
     assert plausible(datetime(1989, 12, 31, 23, 59, tzinfo=UTC), NOW) is None
     assert plausible(NOW + timedelta(days=1, seconds=1), NOW) is None
-    assert plausible(datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12))), NOW) is None
+    assert (
+        plausible(datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12))), NOW)
+        is None
+    )
     assert plausible(None, NOW) is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -168,3 +169,112 @@ def test_a_stop_request_saves_what_was_placed_and_leaves_the_rest_pending(tmp_pa
     assert len({r.cluster for r in rows}) == 3  # one story each, carried by both sources
     assert sum(r.duplicate_of is None for r in rows) == 3
     store.close()
+
+
+def _member(key: str, source: str, title: str, text: str, published: datetime, url: str = ""):
+    from newsmill.dedupe.clusters import Member
+    from newsmill.dedupe.hashing import content_hash
+
+    return Member(
+        id=key, source=source, published=published, length=len(text),
+        canonical_url=url or f"https://{source}.example/{key}",
+        content_hash=content_hash(title, text), cluster=None, duplicate_of=None,
+    )  # fmt: skip
+
+
+def _place(index, member, title: str, text: str) -> str:
+    from newsmill.dedupe.clusters import match_text
+
+    return index.add(member, fingerprint(match_text(title, text)))
+
+
+TEASER = (
+    "In this episode the crew talks about the games of the week, the news of the day and the "
+    "letters of the listeners, and what the show will do next year when the studio moves to a new "
+    "building on the other side of the town."
+)
+
+
+def long_text_sharing_common_phrases(short: str, words: int = 4000) -> str:
+    """A text a hundred times as long as `short`, half of it the short one's words
+    ("of the", "the day") among words of its own: what any long essay shares with
+    a podcast's summary."""
+    import random
+
+    rng = random.Random(0)
+    own = short.lower().replace(",", "").replace(".", "").split()
+    return " ".join(
+        rng.choice(own) if rng.random() < 0.5 else f"word{rng.randint(0, 3000)}"
+        for _ in range(words)
+    )
+
+
+def test_a_short_teaser_is_not_contained_in_any_long_text() -> None:
+    """A 200-character summary once "was contained" in a 6,000-character essay of
+    another source and subject: one signature value in common, by way of a common
+    phrase, made a containment estimate of 0.64."""
+    long = long_text_sharing_common_phrases(TEASER)
+    assert similarity(fingerprint(TEASER), fingerprint(long)) < 0.1
+    lead = " ".join(TEASER.split()[:40])  # a teaser cut from the text it leads is contained
+    assert similarity(fingerprint(lead), fingerprint(TEASER)) >= 0.5
+
+
+def test_the_same_text_years_apart_or_in_one_source_is_not_one_story() -> None:
+    from newsmill.dedupe.clusters import DedupeSettings, StoryIndex
+
+    text = "Hello world! This is the first post of my new blog, where I will write about code and life."
+    index = StoryIndex(DedupeSettings())
+    first = _place(
+        index,
+        _member("a", "blog-a", "Hello World", text, datetime(2011, 10, 30, tzinfo=UTC)),
+        "Hello World",
+        text,
+    )
+    later = _place(
+        index,
+        _member("b", "blog-b", "Hello World", text, datetime(2025, 1, 17, tzinfo=UTC)),
+        "Hello World",
+        text,
+    )
+    assert later != first  # outside the window: two blogs' first posts
+    templated = "Game X was newly added and its anti-cheat status is Supported, says the tracker's entry for it."
+    t = datetime(2024, 11, 18, tzinfo=UTC)
+    one = _place(index, _member("g1", "tracker", "Game X", templated, t), "Game X", templated)
+    two = _place(
+        index,
+        _member("g2", "tracker", "Game Y", templated.replace("X", "Y"), t),
+        "Game Y",
+        templated.replace("X", "Y"),
+    )
+    assert one != two  # one feed's items are its own, however alike
+    copy = _place(index, _member("c", "mirror", "Game X", templated, t), "Game X", templated)
+    assert copy == one  # the same text in another source within the window is one story
+
+
+def test_the_same_link_joins_sources_but_not_a_home_page() -> None:
+    from newsmill.dedupe.clusters import DedupeSettings, StoryIndex
+
+    index = StoryIndex(DedupeSettings())
+    t = datetime(2026, 11, 1, tzinfo=UTC)
+    story = "https://news.example/2026/11/01/harbour.html"
+    a = _place(
+        index,
+        _member("a", "s1", "Harbour opens", "One text.", t, story),
+        "Harbour opens",
+        "One text.",
+    )
+    b = _place(
+        index,
+        _member("b", "s2", "The harbour is open", "Another text.", t, story),
+        "The harbour is open",
+        "Another text.",
+    )
+    assert a == b
+    home = "https://show.example/"
+    c = _place(
+        index, _member("c", "s1", "Episode 1", "About cats.", t, home), "Episode 1", "About cats."
+    )
+    d = _place(
+        index, _member("d", "s3", "Episode 9", "About ships.", t, home), "Episode 9", "About ships."
+    )
+    assert c != d

@@ -46,12 +46,16 @@ def test_a_guid_link_with_a_new_cache_buster_is_the_same_item(store_url: str) ->
     store = Store(store_url)
     first = "https://example.com/1?ts=1"
     store.upsert_articles("src", [article(first, canonical_url="https://example.com/1")])
-    moved = article("https://example.com/1?ts=123&utm_source=rss", canonical_url="https://example.com/1")
+    moved = article(
+        "https://example.com/1?ts=123&utm_source=rss", canonical_url="https://example.com/1"
+    )
     report = store.upsert_articles("src", [moved])
     assert report.inserted == []
     assert [a.id for a in store.iter_articles()] == [Article.make_id("src", first)]
     other = article("https://example.com/1?ts=9#part-2", canonical_url="https://example.com/1")
-    assert len(store.upsert_articles("src", [other]).inserted) == 1  # another fragment: another item
+    assert (
+        len(store.upsert_articles("src", [other]).inserted) == 1
+    )  # another fragment: another item
     store.close()
 
 
@@ -143,7 +147,10 @@ def test_distinct_guids_are_distinct_items_whatever_their_links(store_url: str) 
     batch = [
         article(f"{shared}#2026-02-{day}", url=f"{shared}#2026-02-{day}", canonical_url=shared)
         for day in (11, 16)
-    ] + [article(f"ep{i}", url="https://example.com/", canonical_url="https://example.com/") for i in range(2)]
+    ] + [
+        article(f"ep{i}", url="https://example.com/", canonical_url="https://example.com/")
+        for i in range(2)
+    ]
     assert len(store.upsert_articles("src", batch).inserted) == 4
     assert len(store.upsert_articles("src", batch).inserted) == 0  # and the next run adds none
     assert store.count_articles() == 4
@@ -160,14 +167,19 @@ def test_migration_v7_makes_impossible_dates_no_date(store_url: str) -> None:
     store.upsert_articles("src", [article("zero"), article("fine")])
     with store.engine.begin() as conn:
         zero = Article.make_id("src", "zero")
-        conn.execute(update(articles).where(articles.c.id == zero).values(
-            published=datetime(1, 1, 1, tzinfo=UTC), updated=datetime(1, 1, 1, tzinfo=UTC)))
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == zero)
+            .values(published=datetime(1, 1, 1, tzinfo=UTC), updated=datetime(1, 1, 1, tzinfo=UTC))
+        )
         conn.execute(schema_version.delete().where(schema_version.c.version >= 7))
     store.close()
     store = Store(store_url)  # migrates again
     stored = {a.guid: a for a in store.iter_articles()}
     assert stored["zero"].published == stored["zero"].fetched and stored["zero"].date_is_fallback
     assert stored["zero"].updated is None
-    assert stored["fine"].published == NOW - timedelta(hours=1) and not stored["fine"].date_is_fallback
+    assert (
+        stored["fine"].published == NOW - timedelta(hours=1) and not stored["fine"].date_is_fallback
+    )
     assert Deduper(store, DedupeSettings()).run().checked == 2  # no overflow
     store.close()

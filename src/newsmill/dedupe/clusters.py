@@ -48,6 +48,11 @@ class DedupeReport:
     changed: list[str] = field(default_factory=list)  # ids whose cluster or canonical moved
 
 
+# The same title and text is one story only when there is text to compare: items
+# with none (a title of a few words, or none at all) are alike by accident.
+MIN_SAME_TEXT = 20
+
+
 def is_article_link(canonical: str) -> bool:
     """Whether a canonical URL can name one article: not empty (an item without a
     link of its own) and not a site's home page, which feeds give as every item's
@@ -75,7 +80,7 @@ class StoryIndex:
         self.members: dict[str, Member] = {}
         self.index = NearDuplicateIndex(settings.threshold)
         self._by_url: dict[str, dict[str, str]] = {}  # canonical URL -> source -> id
-        self._by_hash: dict[str, str] = {}
+        self._by_hash: dict[str, list[str]] = {}  # content hash -> ids
 
     def load(self, members: Iterable[tuple[Member, Fingerprint]]) -> None:
         """Articles already clustered; their stories stay as they are."""
@@ -89,23 +94,40 @@ class StoryIndex:
     def _remember(self, member: Member) -> None:
         if is_article_link(member.canonical_url):
             self._by_url.setdefault(member.canonical_url, {}).setdefault(member.source, member.id)
-        self._by_hash.setdefault(member.content_hash, member.id)
+        if member.length >= MIN_SAME_TEXT:
+            self._by_hash.setdefault(member.content_hash, []).append(member.id)
+
+    def _may_share_story(self, member: Member, other_id: str) -> bool:
+        """Whether text alone may make `other_id` the same story as `member`: another
+        source's article published within the window.
+
+        Within one source, distinct guids are distinct items, however alike their
+        text: a changelog's entries, a quote site's jokes, a course's lectures are
+        written from one template. And one text on a blog in 2011 and another in
+        2025 are not one story."""
+        other = self.members[other_id]
+        if other.source == member.source or other_id == member.id:
+            return False
+        return abs(other.published - member.published) <= self.settings.window
 
     def find_story(self, member: Member, minhash: Fingerprint) -> str | None:
-        """The id of an article of the same story, if any: the same link in another
-        source or the same text first, else the most similar near-duplicate.
+        """The id of another source's article of the same story, if any: the same
+        link first, else the same text, else the most similar near-duplicate.
 
-        Within one source a shared link says nothing: the feed gave the items
-        distinct guids (comments of one page, episodes linking the show's home).
+        Within one source a shared link says nothing either: the feed gave the
+        items distinct guids (comments of one page, episodes linking the show's home).
         """
         for source, other in self._by_url.get(member.canonical_url, {}).items():
             if source != member.source and other != member.id:
                 return other
-        same_text = self._by_hash.get(member.content_hash)
-        if same_text and same_text != member.id:
-            return same_text
-        near = self.index.matches(minhash, exclude=member.id)
-        return near[0][0] if near else None
+        if member.length >= MIN_SAME_TEXT:
+            for same_text in self._by_hash.get(member.content_hash, ()):
+                if self._may_share_story(member, same_text):
+                    return same_text
+        for near, _score in self.index.matches(minhash, exclude=member.id):
+            if self._may_share_story(member, near):
+                return near
+        return None
 
     def add(self, member: Member, minhash: Fingerprint) -> str:
         """Place a new (or changed) article; returns its cluster."""

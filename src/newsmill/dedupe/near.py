@@ -32,8 +32,18 @@ WORD_SHINGLE = 2  # words
 # near 0.2, and missing a candidate costs a duplicate, while checking one
 # costs a fraction of a microsecond.
 BANDS, ROWS = 56, 2
-# Containment needs enough shingles in the shorter text to mean anything.
-MIN_SHINGLES_FOR_CONTAINMENT = 30
+# Below this many shingles a text is too short to resemble another by chance or
+# not: a few words of a test item or a listing.
+MIN_SHINGLES = 4
+# Containment needs enough shingles in the shorter text to mean anything, and
+# enough signature values in common to tell the shorter one's own sentences
+# from the common phrases ("of the", "in a") any long text holds. Against a text
+# many times its length, a short one shares a value or two with nearly anything:
+# on the 280 real feeds, counting those as containment filed a 200-character
+# teaser under a 6,000-character essay of another year and subject. A teaser
+# that is the lead of a full article 14 times as long still shares about 9.
+MIN_SHINGLES_FOR_CONTAINMENT = 15
+MIN_CONTAINMENT_AGREEMENT = 8
 # Stored fingerprints start with the scheme; store migration v5 cleared the
 # fingerprints of the earlier (datasketch) scheme, so those were recomputed.
 SCHEME = "m2"
@@ -161,14 +171,16 @@ def decode(text: str) -> Fingerprint:
 
 def similarities(fp: Fingerprint, signatures: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """For each row: the larger of estimated Jaccard and estimated containment
-    of the shorter text in the longer. Empty texts resemble nothing."""
-    jaccard = np.count_nonzero(signatures == fp.values, axis=1) / NUM_PERM
+    of the shorter text in the longer, where that estimate can be trusted. Texts
+    of a few shingles resemble nothing."""
+    agreement = np.count_nonzero(signatures == fp.values, axis=1)
+    jaccard = agreement / NUM_PERM
     smaller = np.minimum(counts, fp.count)
     shared = jaccard * (counts + fp.count) / (1 + jaccard)
     containment = np.minimum(shared / np.maximum(smaller, 1), 1.0)
-    reliable = smaller >= MIN_SHINGLES_FOR_CONTAINMENT
+    reliable = (smaller >= MIN_SHINGLES_FOR_CONTAINMENT) & (agreement >= MIN_CONTAINMENT_AGREEMENT)
     score = np.where(reliable, np.maximum(jaccard, containment), jaccard)
-    return np.where(smaller > 0, score, 0.0)
+    return np.where(smaller >= MIN_SHINGLES, score, 0.0)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
