@@ -45,6 +45,16 @@ def run_cli(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def status_json(*args: str) -> tuple[dict[str, dict], dict[str, dict]]:
+    """`newsmill status --json ARGS`: its source records and its output records, by name."""
+    import json
+
+    records = [json.loads(line) for line in run_cli("status", "--json", *args).output.splitlines()]
+    sources = {r["name"]: r for r in records if "name" in r}
+    outputs = {r["output"]: r for r in records if "output" in r}
+    return sources, outputs
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 import tomli_w
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newsmill import __version__
@@ -136,7 +137,12 @@ def _summary_table(report: Any) -> Table:
     for column in ("source", "result", "items", "new", "updated", "filtered"):
         table.add_column(column, justify="right" if column not in ("source", "result") else "left")
     for s in report.sources:
-        result = "not modified" if s.not_modified else "ok" if s.ok else f"[red]{s.error}[/red]"
+        if not s.ok:
+            result = f"[red]{escape(s.error or 'failed')}[/red]"
+        elif s.warning:
+            result = f"[yellow]ok, but {escape(s.warning)}[/yellow]"
+        else:
+            result = "not modified" if s.not_modified else "ok"
         table.add_row(
             s.name, result, str(s.items), str(s.inserted), str(s.updated), str(s.filtered)
         )
@@ -183,18 +189,28 @@ def do_run(config: Config, ctx: Ctx, due_only: bool = True, wait_lock: float = 0
             err=True,
         )
     out_console.print(_summary_table(report))
-    for output in report.outputs:
-        out_console.print(str(output))
+    _print_outputs(report.outputs)
     new = sum(s.inserted for s in report.sources)
+    failing = report.failed_outputs
+    failed_outputs = f", {len(failing)} outputs failed" if failing else ""
     out_console.print(
         f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
-        f"in {elapsed:.1f}s"
+        f"in {elapsed:.1f}s{failed_outputs}"
     )
     out_console.print(
         f"lost: {len(report.failed)} sources, {report.pages_lost} article pages "
         "(their feed text was kept)"
     )
     return report.exit_code
+
+
+def _print_outputs(reports: Any) -> None:
+    """One line per output or stage, a failed one in red."""
+    for output in reports:  # whole lines, never wrapped: scripts grep them
+        if output.ok:
+            out_console.print(escape(str(output)), soft_wrap=True)
+        else:
+            out_console.print(f"[red]{escape(str(output))}[/red]", soft_wrap=True)
 
 
 def queue_option(func: F) -> F:
@@ -224,6 +240,7 @@ def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool, due_only: bo
     except EngineError as exc:
         fail(str(exc), 2)
     out_console.print(_summary_table(report))
+    _print_outputs(report.outputs)
     new = sum(s.inserted for s in report.sources)
     out_console.print(
         f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
@@ -336,8 +353,9 @@ def build(ctx: Ctx, config_path: Path) -> None:
                 reports = publish_all(config, store)
         finally:
             store.close()
-        for report in reports:
-            out_console.print(str(report))
+        _print_outputs(reports)
+    if any(not report.ok for report in reports):
+        sys.exit(1)
 
 
 def _when(value: Any) -> str:
@@ -363,6 +381,7 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
         try:
             store.sync_sources(config.resolved_sources())
             rows = store.source_statuses()
+            outputs = store.output_statuses()
         finally:
             store.close()
     configured = {s.name for s in config.sources}
@@ -371,6 +390,10 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
             record = dict(r.__dict__)
             record["configured"] = r.name in configured
             click.echo(json.dumps(_jsonable(record), ensure_ascii=False))
+        for o in outputs:
+            record = {"output": o.name, **_jsonable(o)}
+            del record["name"]
+            click.echo(json.dumps(record, ensure_ascii=False))
         if config.run.engine == "celery":
             record = {"engine": "celery", **_jsonable(_engine_info(config, queue))}
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -390,11 +413,34 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
             str(r.articles),
             str(r.consecutive_failures),
             "disabled" if r.disabled_reason else _when(r.next_due) if r.next_due else "now",
-            r.disabled_reason or r.last_error or "",
+            escape(
+                r.disabled_reason
+                or r.last_error
+                or (f"warning: {r.last_warning}" if r.last_warning else "")
+            ),
         )
     out_console.print(table)
+    if outputs:
+        out_console.print(_outputs_table(outputs))
     if config.run.engine == "celery":
         _print_engine_status(config, queue)
+
+
+def _outputs_table(outputs: Any) -> Table:
+    table = Table(title="newsmill outputs")
+    for column in ("output", "last run", "last success", "written", "failed", "last error"):
+        table.add_column(column)
+    for o in outputs:
+        name = o.name if not o.last_error and not o.failed else f"[red]{escape(o.name)}[/red]"
+        table.add_row(
+            name,
+            _when(o.last_run),
+            _when(o.last_success),
+            str(o.written),
+            str(o.failed),
+            escape(o.last_error or ""),
+        )
+    return table
 
 
 def _jsonable(value: Any) -> Any:

@@ -122,3 +122,30 @@ class Article:
     def make_id(source: str, guid: str) -> str:
         """Stable across runs and machines, so file names and links never move."""
         return hashlib.sha256(f"{source}\x00{guid}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class PublishReport:
+    """What an output (or a stage after the store: retention, dedupe) did on one run,
+    for the run summary, `newsmill status` and the tests. One that failed carries
+    the reason; posts that could not be written are counted, the rest were."""
+
+    output: str
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failed
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.output}: {self.written} written, {self.unchanged} unchanged, "
+            f"{self.removed} removed"
+        )
+        if self.failed:
+            text += f", {self.failed} failed"
+        return f"{text}: {self.error}" if self.error else text

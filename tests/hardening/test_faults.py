@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
-from conftest import run_cli, write_config
+from conftest import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -274,10 +274,16 @@ def test_full_disk_and_read_only_output(tmp_path: Path, httpserver: HTTPServer) 
             config = write_config(folder, many_sources(base))
             result = run_cli("run", "-c", str(config))
             assert result.exit_code == 1
-            message = result.output.strip().splitlines()[-1]
-            assert message.startswith("newsmill: ") and str(posts) in message
-            assert "No space left" in message if kind == "full" else "Read-only" in message
+            (hexo,) = [line for line in result.output.splitlines() if line.startswith("hexo: ")]
+            assert "failed" in hexo and str(posts) in hexo
+            assert "No space left" in hexo if kind == "full" else "Read-only" in hexo
             assert "Traceback" not in result.output
+            # The other outputs were still written, and the summary still printed.
+            assert len((folder / "articles.jsonl").read_text("utf-8").splitlines()) == FEEDS * ITEMS
+            assert "1 outputs failed" in result.output and "0 failed" in result.output
+            _, outputs = status_json("-c", str(config))
+            assert outputs["hexo"]["failed"] > 0 and str(posts) in outputs["hexo"]["last_error"]
+            assert outputs["jsonl"]["last_error"] is None and outputs["jsonl"]["last_success"]
             # The store kept every article, consistent, for the next run.
             db = sqlite3.connect(folder / "newsmill.db")
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_config
+from conftest import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -112,10 +112,7 @@ def test_hostile_xml_and_documents(tmp_path: Path, httpserver: HTTPServer) -> No
     assert result.exit_code == 1  # some sources fail, the run does not
     assert "Traceback" not in result.output
 
-    status = {
-        r["name"]: r
-        for r in map(json.loads, run_cli("status", "--json", "-c", str(config)).output.splitlines())
-    }
+    status, _ = status_json("-c", str(config))
     records = [json.loads(x) for x in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()]
     by_source: dict[str, list[dict]] = {}
     for record in records:
@@ -156,10 +153,7 @@ def test_endless_document_hits_the_size_cap(tmp_path: Path, httpserver: HTTPServ
         fetch={"max_bytes": 2_000_000},
     )
     assert run_cli("run", "-c", str(config)).exit_code == 1
-    status = {
-        r["name"]: r
-        for r in map(json.loads, run_cli("status", "--json", "-c", str(config)).output.splitlines())
-    }
+    status, _ = status_json("-c", str(config))
     for name in ("endless", "bomb"):
         assert "larger than 2000000 bytes" in status[name]["last_error"]
 

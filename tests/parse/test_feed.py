@@ -177,3 +177,32 @@ def test_a_guid_is_an_item_even_when_links_are_shared() -> None:
     )
     parsed = parse_feed(rss(items).encode(), base_url="https://show.example/feed")
     assert [e.guid for e in parsed.entries] == [f"https://show.example/ep{i}.mp3" for i in range(3)]
+
+
+def test_a_feed_cut_short_says_so_and_keeps_what_was_read() -> None:
+    items = "".join(
+        f"<item><title>Item {i}</title><link>https://news.example/{i}</link>"
+        f"<description><![CDATA[<p>Text {i}</p>]]></description></item>"
+        for i in range(5)
+    )
+    whole = rss(items).encode()
+    assert parse_feed(whole, base_url="https://news.example/feed").damage is None
+    cut = whole[: whole.index(b"<item><title>Item 3")] + b"<item><title>Item 3</title><li"
+    parsed = parse_feed(cut, base_url="https://news.example/feed")
+    assert [e.title for e in parsed.entries][:3] == ["Item 0", "Item 1", "Item 2"]
+    assert parsed.damage and parsed.damage.startswith("cut short")
+    header_only = whole[: whole.index(b"<item>")]  # a feed cut before its first item
+    nothing = parse_feed(header_only, base_url="https://news.example/feed")
+    assert nothing.entries == [] and "cut short" in (nothing.damage or "")
+
+
+def test_items_lost_to_broken_xml_are_counted() -> None:
+    """A recovering parser reads what it can of broken XML and is silent about the rest:
+    here the item after an unclosed element is lost."""
+    good = "<item><title>Fine</title><link>https://news.example/1</link></item>"
+    broken = "<item><title>A</title><link>https://news.example/2</link><description>x</item>"
+    parsed = parse_feed(
+        rss(good + broken + good.replace("/1", "/3")).encode(), base_url="https://news.example/feed"
+    )
+    assert len(parsed.entries) == 2
+    assert parsed.damage == "broken XML: 2 of 3 items could be read"

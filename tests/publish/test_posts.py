@@ -126,3 +126,18 @@ def test_articles_whose_ids_begin_alike_keep_both_posts(tmp_path: Path) -> None:
     report = again.publish_store(store)
     assert again.rendered == [] and (report.unchanged, report.removed) == (2, 0)
     assert len(list(posts.glob("*-0123456789.md"))) == 2
+
+
+def test_a_post_that_cannot_be_written_stops_no_other_and_is_tried_again(tmp_path: Path) -> None:
+    store, posts = stocked(tmp_path), tmp_path / "posts"
+    writer = CountingHexo(posts)
+    blocked = writer.path_for(next(a for a in store.iter_articles() if a.guid == "2"))
+    blocked.mkdir(parents=True)  # a folder where its post goes: that one write fails
+    report = writer.publish_store(store)
+    assert report.written == 4 and report.failed == 1 and not report.ok
+    assert report.error and "article " in report.error and str(blocked) in report.error
+    assert len(list(posts.glob("*.md"))) == 4 + 1  # four posts and the folder in the way
+    blocked.rmdir()
+    again = CountingHexo(posts).publish_store(store)
+    assert again.ok and again.written == 1 and again.unchanged == 4
+    store.close()

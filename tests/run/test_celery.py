@@ -487,7 +487,7 @@ def test_poison_sources_end_in_error_state_and_never_block_the_queue(
     status = run_cli("status", "-c", str(r.path), "--json", "--queue", r.queue)
     records = list(map(json.loads, status.output.splitlines()))
     assert records[-1]["engine"] == "celery"
-    rows = {row["name"]: row for row in records[:-1]}
+    rows = {row["name"]: row for row in records[:-1] if "name" in row}
     for name in ("poison-crash", "poison-raise"):
         assert rows[name]["consecutive_failures"] == 1 and rows[name]["articles"] == 0
         assert rows[name]["last_error"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from conftest import run_cli, write_config
+from conftest import status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -79,10 +78,7 @@ def test_daemon_polls_adapts_backs_off_disables_and_stops(
     assert hits["idle"] == 1, hits
     # Broken: backed off (1 s, 2 s, ...) and disabled after 3 failures, not polled after.
     assert hits["broken"] == 3, hits
-    status = {
-        r["name"]: r
-        for r in map(json.loads, run_cli("status", "--json", "-c", str(config)).output.splitlines())
-    }
+    status, _ = status_json("-c", str(config))
     assert status["broken"]["disabled_reason"].startswith("disabled after 3 consecutive failures")
     assert status["idle"]["interval_seconds"] == 30 and status["busy"]["interval_seconds"] == 1
     # What it fetched was stored and published.

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import run_cli, write_config
+from conftest import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>
@@ -40,10 +40,7 @@ def test_failures_back_off_then_disable_and_enable_restores(
     )
     first = run_cli("run", "-c", str(config))
     assert first.exit_code == 1
-    status = {
-        r["name"]: r
-        for r in map(json.loads, run_cli("status", "--json", "-c", str(config)).output.splitlines())
-    }
+    status, _ = status_json("-c", str(config))
     assert status["down"]["consecutive_failures"] == 1 and status["down"]["next_due"] is not None
     assert status["down"]["disabled_reason"] is None
 
@@ -51,10 +48,7 @@ def test_failures_back_off_then_disable_and_enable_restores(
     assert "0 sources" in run_cli("run", "-c", str(config)).output
     # Forced, it fails again and reaches disable_after.
     assert run_cli("run", "--all", "-c", str(config)).exit_code == 1
-    status = {
-        r["name"]: r
-        for r in map(json.loads, run_cli("status", "--json", "-c", str(config)).output.splitlines())
-    }
+    status, _ = status_json("-c", str(config))
     assert status["down"]["disabled_reason"].startswith("disabled after 2 consecutive failures")
     assert "HTTP 500" in status["down"]["disabled_reason"]
     table = run_cli("status", "-c", str(config)).output
@@ -68,10 +62,7 @@ def test_failures_back_off_then_disable_and_enable_restores(
     assert run_cli("sources", "enable", "down", "-c", str(config)).exit_code == 0
     back = run_cli("run", "-c", str(config))
     assert back.exit_code == 0, back.output
-    status = {
-        r["name"]: r
-        for r in map(json.loads, run_cli("status", "--json", "-c", str(config)).output.splitlines())
-    }
+    status, _ = status_json("-c", str(config))
     assert status["down"]["disabled_reason"] is None and status["down"]["consecutive_failures"] == 0
     assert run_cli("sources", "enable", "nope", "-c", str(config)).exit_code == 2
 
@@ -126,3 +117,22 @@ def test_filters_are_recorded_and_tags_extracted(tmp_path: Path, httpserver: HTT
         "江州港新增四台电动岸桥" not in titles
         and "Fresh English story about harbour cranes" in titles
     )
+
+
+def test_a_feed_cut_short_is_reported_and_what_was_read_is_kept(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    whole = FEED.format(base=base, fresh=fresh_date())
+    httpserver.expect_request("/cut").respond_with_data(
+        whole[: whole.index("<item><title>An old story")], content_type="application/rss+xml"
+    )
+    config = write_config(tmp_path, [{"name": "cut", "url": f"{base}/cut", "categories": ["x"]}])
+    result = run_cli("run", "-c", str(config))
+    assert result.exit_code == 0  # read, not failed
+    assert "ok, but cut short" in result.output.replace("\n", " ").replace("│", "")
+    status, _ = status_json("-c", str(config))
+    assert status["cut"]["articles"] == 2
+    assert status["cut"]["last_warning"].startswith("cut short")
+    table = run_cli("status", "-c", str(config)).output
+    assert "warning:" in table and "cut" in table

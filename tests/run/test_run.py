@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from conftest import run_cli, write_config
+from conftest import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -51,9 +51,9 @@ def test_failing_sources_are_reported_and_the_rest_published(
     assert second["canonical_url"].endswith("/a/2") and "script" not in second["content_html"]
     assert len(list((tmp_path / "posts").glob("*.md"))) == 2
 
-    status = run_cli("status", "-c", str(config), "--json")
-    assert status.exit_code == 0
-    rows = {r["name"]: r for r in map(json.loads, status.output.splitlines())}
+    assert run_cli("status", "-c", str(config), "--json").exit_code == 0
+    rows, outputs = status_json("-c", str(config))
+    assert outputs["hexo"]["last_error"] is None and outputs["hexo"]["written"] == 2
     assert rows["good"]["articles"] == 2 and rows["good"]["consecutive_failures"] == 0
     assert rows["broken"]["last_error"].startswith("HTTP 500")
     assert "not a readable feed" in rows["garbage"]["last_error"]

@@ -52,6 +52,29 @@ class ParsedFeed:
     encoding: str
     ttl_minutes: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # Why the document may hold items that were not read: it is cut short, or
+    # more items are in it than the parsers recovered from its broken XML.
+    damage: str | None = None
+
+
+# Item start tags outside CDATA (a post's HTML may quote anything), with any prefix:
+# RSS <item>, Atom <entry>, <rss:item> and <rdf:item> alike; not <items>.
+_ITEM_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.DOTALL)
+_ROOT_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)\s*>")
+
+
+def _damage(xml: bytes, entries: int) -> str | None:
+    """What a recovering parse may have lost, told from the bytes: cheap checks, not a
+    second (strict) parse of every feed. fastfeedparser and feedparser both recover
+    what they can from broken XML and say nothing of what they could not."""
+    tail = xml[-4096:]
+    if not _ROOT_END.search(tail):
+        return f"cut short: the document ends before its feed element closes ({entries} items read)"
+    tags = len(_ITEM_TAG.findall(_CDATA.sub(b"", xml) if b"<![CDATA[" in xml else xml))
+    if tags > entries:
+        return f"broken XML: {entries} of {tags} items could be read"
+    return None
 
 
 _XML_INVALID_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
@@ -261,6 +284,7 @@ def parse_feed(
         elif warnings and not result.feed.get("title"):
             raise FeedError(warnings[0].removeprefix("fastfeedparser: "))
 
+    damage = None if parser_name == "jsonfeed" else _damage(data, len(entries))
     ttl_match = _TTL.search(data[:20000])
     return ParsedFeed(
         title=title,
@@ -269,4 +293,5 @@ def parse_feed(
         encoding=codec,
         ttl_minutes=int(ttl_match.group(1)) if ttl_match else None,
         warnings=warnings,
+        damage=damage,
     )

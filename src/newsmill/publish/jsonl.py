@@ -9,9 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newsmill.model import Article, Source
+from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.files import write_if_changed
-from newsmill.publish.report import PublishReport
 
 
 def article_record(article: Article, source: Source | None = None) -> dict[str, Any]:

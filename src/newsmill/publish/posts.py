@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from newsmill import __version__
 from newsmill.dates import in_zone
-from newsmill.model import Article, Source
+from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.files import (
     OutputError,
     remove_stale_temporaries,
@@ -33,10 +33,16 @@ from newsmill.publish.files import (
     write_if_changed,
 )
 from newsmill.publish.naming import ID_SUFFIX, post_stem
-from newsmill.publish.report import PublishReport
 from newsmill.store import Store, stored_version
 
 MANIFEST = ".newsmill-posts.json"
+
+
+def _reason(exc: BaseException) -> str:
+    """An error as one line: OutputError's message names the file already."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 class PostWriter:
@@ -112,10 +118,13 @@ class PostWriter:
                 wanted.append(article_id)
         self._write_posts(store.articles_by_id(wanted), report, current, posts)
         self._remove(existing - current, report)
-        posts = {i: record for i, record in posts.items() if record[1]}  # gone meanwhile
+        posts = {i: record for i, record in posts.items() if record[1]}  # gone or failed
         data = {"v": 1, "settings": settings, "posts": dict(sorted(posts.items()))}
         if data["posts"] != old:
-            write_atomic(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False).encode())
+            try:
+                write_atomic(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False).encode())
+            except OSError as exc:  # the posts stand; the next run renders them again
+                report.error = report.error or f"{self.folder / MANIFEST}: {_reason(exc)}"
         return report
 
     def settings_key(self) -> str:
@@ -155,8 +164,14 @@ class PostWriter:
         posts: dict[str, list[str]],
     ) -> None:
         for article in articles:
-            path = self.path_for(article)
-            if write_if_changed(path, self.render(article).encode("utf-8")):
+            try:
+                path = self.path_for(article)
+                written = write_if_changed(path, self.render(article).encode("utf-8"))
+            except Exception as exc:  # one article's post must not stop the others
+                report.failed += 1
+                report.error = report.error or f"article {article.id}: {_reason(exc)}"
+                continue  # not in the manifest: the next run tries it again
+            if written:
                 report.written += 1
             else:
                 report.unchanged += 1
@@ -168,7 +183,13 @@ class PostWriter:
         """Posts of ours that no article has any more: renamed, deleted, now duplicates.
         By whole file name, so two articles whose ids begin alike keep both posts."""
         for name in sorted(names):
-            (self.folder / name).unlink(missing_ok=True)
+            try:
+                (self.folder / name).unlink(missing_ok=True)
+            except OSError as exc:
+                report.failed += 1
+                reason = f"{self.folder / name}: cannot remove: {_reason(exc)}"
+                report.error = report.error or reason
+                continue
             report.removed += 1
 
     def image_for(self, article: Article) -> str | None:

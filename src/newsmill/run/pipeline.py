@@ -24,7 +24,7 @@ from newsmill.fetch import Fetcher
 from newsmill.fetch.robots import RobotsCache
 from newsmill.model import Article, Entry, FetchResult, Source
 from newsmill.parse import FeedError, parse_feed
-from newsmill.publish import HexoWriter, JsonlWriter, PublishReport
+from newsmill.publish import HexoWriter, JsonlWriter, OutputError, PublishReport
 from newsmill.publish.hugo import HugoWriter
 from newsmill.publish.jekyll import JekyllWriter
 from newsmill.publish.posts import PostWriter
@@ -42,7 +42,7 @@ from newsmill.run.schedule import (
     next_interval,
 )
 from newsmill.run.stopping import StopFlag
-from newsmill.store import Store
+from newsmill.store import Store, StoreError
 
 log = logging.getLogger("newsmill.run")
 
@@ -60,6 +60,7 @@ class SourceOutcome:
     unchanged: int = 0
     skipped: bool = False  # not started: the run was asked to stop
     pages_failed: int = 0  # article pages that could not be had (the feed text was kept)
+    warning: str | None = None  # read, but not whole: a feed cut short, broken XML
 
 
 @dataclass
@@ -72,8 +73,12 @@ class RunReport:
         return [s for s in self.sources if not s.ok]
 
     @property
+    def failed_outputs(self) -> list[PublishReport]:
+        return [o for o in self.outputs if not o.ok]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.failed_outputs else 0
 
     @property
     def pages_lost(self) -> int:
@@ -127,30 +132,71 @@ def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> l
     """Every configured output from the store; unchanged files are left alone.
 
     Pending articles are deduplicated first, so every output agrees on which
-    article of a story is the canonical one.
+    article of a story is the canonical one. Each stage and each output fails
+    alone: its report carries the reason, the others still run, and every
+    report is recorded for `newsmill status`.
     """
-    apply_retention(config.publish, store)
-    dedupe = deduplicate(config, store, stop)
-    if dedupe and dedupe.interrupted:
+    reports: list[PublishReport] = []
+    retention = _stage("retention", lambda: apply_retention(config.publish, store))
+    if retention is not None:
+        reports.append(retention)
+    dedupe: DedupeReport | None = None
+
+    def run_dedupe() -> None:
+        nonlocal dedupe
+        dedupe = deduplicate(config, store, stop)
+
+    if (failed := _stage("dedupe", run_dedupe)) is not None:
+        reports.append(failed)  # the outputs still run: a story may show twice
+    elif dedupe and dedupe.interrupted:
         # Outputs written now would show as canonical articles that the next
         # run may find to be duplicates; that run publishes instead.
         log.info("stopped while deduplicating; the next run publishes")
-        return []
-    reports = []
+        return reports
     for writer in make_writers(config):
-        canonical_only = not (
-            getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
-        )
-        publish_store = getattr(writer, "publish_store", None)
-        if isinstance(writer, PostWriter):  # renders only what changed
-            report = writer.publish_store(store, canonical_only)
-        elif publish_store is not None:  # reads only what changed (the site)
-            report = publish_store(store)
-        else:
-            report = writer.publish(store.iter_articles(canonical_only=canonical_only))
-        log.info("%s", report)
+        report = _publish_one(writer, config, store)
+        (log.info if report.ok else log.error)("%s", report)
         reports.append(report)
+    try:
+        store.record_outputs(reports)
+    except StoreError as exc:
+        log.error("cannot record the outputs' outcome: %s", exc)
     return reports
+
+
+def _stage(name: str, work: Callable[[], object]) -> PublishReport | None:
+    """Run a stage after the store; a report of its failure, or None if it went well."""
+    try:
+        work()
+    except Exception as exc:
+        log.exception("%s failed", name)
+        return PublishReport(name, error=_one_line(exc))
+    return None
+
+
+def _publish_one(writer: Writer, config: Config, store: Store) -> PublishReport:
+    """One output from the store; its failure is its report, not an exception."""
+    canonical_only = not (
+        getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
+    )
+    publish_store = getattr(writer, "publish_store", None)
+    try:
+        if isinstance(writer, PostWriter):  # renders only what changed
+            return writer.publish_store(store, canonical_only)
+        if publish_store is not None:  # reads only what changed (the site)
+            report: PublishReport = publish_store(store)
+            return report
+        return writer.publish(store.iter_articles(canonical_only=canonical_only))
+    except OutputError as exc:
+        return PublishReport(writer.name, error=str(exc))
+    except Exception as exc:  # a bug in one output must not stop the others
+        log.exception("%s: unexpected error", writer.name)
+        return PublishReport(writer.name, error=f"internal error: {_one_line(exc)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else repr(exc)
 
 
 @dataclass(frozen=True)
@@ -195,6 +241,7 @@ class FeedItems:
     # Items a filter turned away on an earlier run: not processed again.
     known_filtered: set[str] = field(default_factory=set)
     ttl_minutes: int | None = None
+    damage: str | None = None  # what the parser says it may have lost (ParsedFeed.damage)
 
 
 def read_feed(source: Source, result: FetchResult) -> FeedItems:
@@ -207,7 +254,12 @@ def read_feed(source: Source, result: FetchResult) -> FeedItems:
     )
     unique = {entry.guid: entry for entry in reversed(parsed.entries)}
     entries = [e for e in parsed.entries if unique.get(e.guid) is e]
-    return FeedItems(entries=entries, fetched=datetime.now(UTC), ttl_minutes=parsed.ttl_minutes)
+    return FeedItems(
+        entries=entries,
+        fetched=datetime.now(UTC),
+        ttl_minutes=parsed.ttl_minutes,
+        damage=parsed.damage,
+    )
 
 
 def build_articles(
@@ -368,8 +420,10 @@ def store_fetch_result(
     articles, filtered = built
     store.record_filtered(source.name, filtered)
     upsert = store.upsert_articles(source.name, articles)
-    store.record_fetch(source.name, result, None, len(items.entries))
+    store.record_fetch(source.name, result, None, len(items.entries), warning=items.damage)
     _schedule_success(store, source, policy.schedule, result, items, now)
+    if items.damage:
+        log.warning("source %s: %s", source.name, items.damage)
     return SourceOutcome(
         source.name,
         ok=True,
@@ -378,6 +432,7 @@ def store_fetch_result(
         inserted=len(upsert.inserted),
         updated=len(upsert.updated),
         unchanged=upsert.unchanged + len(items.already_full),
+        warning=items.damage,
     )
 
 

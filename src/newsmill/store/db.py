@@ -31,8 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsmill.dedupe import guid_key
-from newsmill.model import Article, FetchResult, FetchState, Source
-from newsmill.store.schema import articles, filtered_items, migrate, sources
+from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
+from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
 
 
 def stored_version(changed_at: Any, cluster: str | None, primary: str | None) -> str:
@@ -90,6 +90,21 @@ class SourceStatus:
     next_due: datetime | None = None
     interval_seconds: int | None = None
     filtered: int = 0
+    last_warning: str | None = None
+
+
+@dataclass
+class OutputStatus:
+    """An output's (or a stage's) last run, as `newsmill status` shows it."""
+
+    name: str
+    last_run: datetime
+    last_success: datetime | None
+    last_error: str | None
+    written: int
+    unchanged: int
+    removed: int
+    failed: int
 
 
 def _redact(url: str) -> str:
@@ -220,9 +235,15 @@ class Store:
         return FetchState(etag=row.etag, last_modified=row.last_modified) if row else FetchState()
 
     def record_fetch(
-        self, name: str, result: FetchResult, error: str | None, items_seen: int = 0
+        self,
+        name: str,
+        result: FetchResult,
+        error: str | None,
+        items_seen: int = 0,
+        warning: str | None = None,
     ) -> int:
-        """Remember the outcome of one fetch: validators on success, the error on failure.
+        """Remember the outcome of one fetch: validators on success, the error on failure,
+        and on a success what was wrong with the document (`warning`), if anything.
 
         Returns the source's consecutive failures after this fetch (0 on success),
         which the scheduler turns into a backoff.
@@ -234,6 +255,7 @@ class Store:
             if not result.not_modified:
                 values.update(etag=result.etag, last_modified=result.last_modified)
                 values["items_seen"] = items_seen
+                values["last_warning"] = warning[:2000] if warning else None
         else:
             values.update(
                 last_error=error[:2000],
@@ -344,9 +366,42 @@ class Store:
                     disabled_reason=r.disabled_reason,
                     next_due=r.next_due,
                     interval_seconds=r.interval_seconds,
+                    last_warning=r.last_warning,
                 )
                 for r in conn.execute(query)
             ]
+
+    # -- outputs ---------------------------------------------------------
+
+    def record_outputs(self, reports: Sequence[PublishReport]) -> None:
+        """Remember how each output (or stage after the store) did on this run."""
+        if not reports:
+            return
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(outputs.c.name)).scalars())
+            for report in reports:
+                values: dict[str, Any] = {
+                    "last_run": now,
+                    "last_error": report.error[:2000] if report.error else None,
+                    "written": report.written,
+                    "unchanged": report.unchanged,
+                    "removed": report.removed,
+                    "failed": report.failed,
+                }
+                if report.ok:
+                    values["last_success"] = now
+                if report.output in known:
+                    conn.execute(
+                        update(outputs).where(outputs.c.name == report.output).values(**values)
+                    )
+                else:
+                    conn.execute(insert(outputs).values(name=report.output, **values))
+
+    def output_statuses(self) -> list[OutputStatus]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outputs).order_by(outputs.c.name))
+            return [OutputStatus(**row._mapping) for row in rows]
 
     # -- articles --------------------------------------------------------
 

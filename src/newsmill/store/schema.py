@@ -77,6 +77,8 @@ sources = Table(
     Column("next_due", UTCDateTime),
     Column("interval_seconds", Integer),
     Column("last_new_item", UTCDateTime),
+    # v8: what the last fetch read, but not whole (a feed cut short, broken XML)
+    Column("last_warning", Text),
 )
 
 articles = Table(
@@ -122,6 +124,22 @@ NEWEST_INDEX = Index(
     articles.c.changed_at,
     articles.c.cluster,
     articles.c.duplicate_of,
+)
+
+
+# v8: the outcome of each output (and each stage after the store) on its last run,
+# so that `newsmill status` can say which one failed and why.
+outputs = Table(
+    "outputs",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("last_run", UTCDateTime, nullable=False),
+    Column("last_success", UTCDateTime),
+    Column("last_error", Text),
+    Column("written", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("removed", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
 )
 
 
@@ -271,6 +289,11 @@ def _v7_impossible_dates(conn: Connection) -> None:
     )
 
 
+def _v8_health_of_feeds_and_outputs(conn: Connection) -> None:
+    _add_missing_columns(conn, sources, ["last_warning"])
+    metadata.create_all(conn, tables=[outputs])
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
@@ -279,6 +302,7 @@ MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v5_numpy_fingerprints,
     _v6_newest_index,
     _v7_impossible_dates,
+    _v8_health_of_feeds_and_outputs,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -322,8 +322,11 @@ class WorkerContext:
                     return "nothing new"
                 error: str | None = None
                 try:
-                    for report in publish_all(self.config, self.store):
+                    reports = publish_all(self.config, self.store)
+                    for report in reports:
                         log.info("batch %s: %s", batch, report)
+                    failed = [str(report) for report in reports if not report.ok]
+                    error = "; ".join(failed) if failed else None
                 except Exception as exc:  # an output failing is the batch's error, not a loop
                     log.exception("batch %s: publishing failed", batch)
                     error = f"publishing failed: {exc}"

@@ -20,7 +20,7 @@ from kombu.exceptions import ChannelError, OperationalError
 from sqlalchemy import Engine
 
 from newsmill.config import Config
-from newsmill.model import Source
+from newsmill.model import PublishReport, Source
 from newsmill.run.celery import ledger
 from newsmill.run.celery.app import (
     DEFAULT_QUEUE,
@@ -157,6 +157,8 @@ def wait(
                 )
             time.sleep(poll)
         report = RunReport(sources=ledger.outcomes(engine, batch))
+        if progress.publish_error:  # an output failed in the worker that published
+            report.outputs = [PublishReport("publish", error=progress.publish_error)]
         return report
     finally:
         engine.dispose()
