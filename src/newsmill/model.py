@@ -85,6 +85,7 @@ class Entry:
     enclosures: list[Enclosure] = field(default_factory=list)
     thumbnails: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    language: str | None = None  # as the item, or else its feed, declares it
 
 
 @dataclass

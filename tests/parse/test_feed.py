@@ -206,3 +206,33 @@ def test_items_lost_to_broken_xml_are_counted() -> None:
     )
     assert len(parsed.entries) == 2
     assert parsed.damage == "broken XML: 2 of 3 items could be read"
+
+
+def test_the_declared_language_of_feed_and_item_reaches_every_entry() -> None:
+    german = rss("<item><title>Hallo</title><link>https://news.example/1</link></item>").replace(
+        "<ttl>30</ttl>", "<ttl>30</ttl><language>de-DE</language>"
+    )
+    (entry,) = parse_feed(german.encode(), base_url="https://news.example/feed").entries
+    assert entry.language == "de-DE"
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">'
+        "<title>T</title><id>f</id>"
+        '<entry><title>A</title><id>a</id><link href="https://news.example/a"/><content type="html">x</content></entry>'
+        '<entry xml:lang="uk"><title>B</title><id>b</id><link href="https://news.example/b"/><content type="html">y</content></entry>'
+        "</feed>"
+    )
+    parsed = parse_feed(atom.encode(), base_url="https://news.example/feed")
+    assert parsed.language == "ru" and [e.language for e in parsed.entries] == ["ru", "uk"]
+    jsonfeed = json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "T", "language": "pt-PT",
+        "items": [{"id": "1", "url": "https://news.example/1", "title": "Olá", "content_text": "Bom dia"}],
+    })  # fmt: skip
+    (item,) = parse_feed(jsonfeed.encode(), base_url="https://news.example/feed").entries
+    assert item.language == "pt-PT"
+    undeclared = rss(
+        "<item><title>x</title><link>https://news.example/1</link><description>&lt;language&gt;fr&lt;/language&gt;</description></item>"
+    )
+    assert (
+        parse_feed(undeclared.encode(), base_url="https://news.example/feed").entries[0].language
+        is None
+    )

@@ -64,6 +64,7 @@ def test_keys_order_image_and_placeholder(tmp_path: Path) -> None:
     assert posts[Article.make_id("sina", "b")]["headimg"] == "https://img.example/lead.jpg"
     assert with_placeholder["date"] == datetime(2021, 11, 28, 8, 7, 44)
     assert with_placeholder["disableNunjucks"] is True
+    assert with_placeholder["lang"] == "zh"  # Hexo's page.lang
 
 
 def test_no_image_no_placeholder_leaves_keys_out(tmp_path: Path) -> None:

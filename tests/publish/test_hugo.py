@@ -52,6 +52,9 @@ def test_front_matter_and_body(tmp_path: Path) -> None:
     ]
     assert data["images"] == ["https://img.example/0.jpg"] and data["author"] == "示例财经"
     assert data["link"] == items[0].url and data["publisher"] == "新华社"
+    assert data["language"] == "zh" and data["isCJKLanguage"] is True
+    english = front(writer.path_for(next(a for a in items if a.language == "en")))
+    assert english["language"] == "en" and "isCJKLanguage" not in english
     body = post.read_text("utf-8").split("---\n", 2)[2]
     assert "{{<" not in body and "{{%" not in body
     assert "\n\n" not in body.strip()

@@ -48,6 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         lead_image="https://img.example/lead.jpg?a=1&b=2",
         tags=["{{ tag }}", "<b>tag</b>"],
     )
+    articles[39] = replace(articles[39], language="ur")  # the newest: on the home page
     store = store_with(root / "store.db", articles)
     report = site_writer(root / "site", page_size=7).publish_store(store)
     store.close()
@@ -104,7 +105,7 @@ def test_article_page_shows_what_a_reader_needs(built: Path) -> None:
     article = corpus(40)[3]
     doc = page(built, article_file(built, article.id).relative_to(built).as_posix())
     assert doc.xpath("//h1/text()") == [HOSTILE_TITLE]
-    assert doc.get("lang") == "zh"
+    assert doc.get("lang") == "zh-CN" and doc.xpath("//article/@lang") == ["zh"]
     facts = " ".join(doc.xpath("//dl[@class='facts']//text()"))
     assert "示例财经 · 国内" in facts and "新华社" in facts and "记者 张三" in facts
     # published 2026-10-01 21:00 UTC is 05:00 the next day in Shanghai
@@ -147,6 +148,31 @@ def test_feeds_hold_the_newest_articles_of_their_category(built: Path) -> None:
     assert feed.entries[0].link.endswith(article_file(built, harbor[-1].id).name)
     rss = feedparser.parse((built / "rss.xml").read_bytes())
     assert len(rss.entries) == 20 and rss.feed.title == "测试站"
+
+
+def test_every_article_says_its_own_language_and_direction(built: Path) -> None:
+    """Articles in Urdu, English and Chinese on one site: pages, lists and feeds say
+    which is which, and Urdu reads right to left; a feed of mixed languages claims none."""
+    urdu, english, chinese = corpus(40)[39], corpus(40)[37], corpus(40)[36]
+    assert (urdu.source, english.source, chinese.source) == ("caijing", "techwire", "caijing")
+    for article, lang, direction in (
+        (urdu, "ur", "rtl"),
+        (english, "en", None),
+        (chinese, "zh", None),
+    ):
+        (node,) = page(built, str(article_file(built, article.id).relative_to(built))).xpath(
+            "//article"
+        )
+        assert node.get("lang") == lang and node.get("dir") == direction
+    (card,) = page(built, "index.html").xpath(f"//li[@data-id='{urdu.id}']")
+    assert card.get("lang") == "ur" and card.get("dir") == "rtl"
+    assert page(built, "index.html").get("lang") == "zh-CN"  # the site's own words
+    feed = feedparser.parse((built / "atom.xml").read_bytes())
+    assert "language" not in feed.feed
+    languages = {e.id.rsplit(":", 1)[1]: e.title_detail.language for e in feed.entries}
+    assert languages[urdu.id] == "ur" and languages[english.id] == "en"
+    items = json.loads((built / "feed.json").read_bytes())["items"]
+    assert {i["id"].rsplit(":", 1)[1]: i["language"] for i in items}[urdu.id] == "ur"
 
 
 def test_sitemap_and_robots(built: Path) -> None:

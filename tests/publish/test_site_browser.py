@@ -143,7 +143,7 @@ def test_article_page_image_and_original_link(page: Page, demo: dict[str, Any]) 
     page.goto(demo["url"] + "index.html")
     page.get_by_role("link", name=record["title"]).first.click()
     assert page.locator("h1").inner_text() == record["title"]
-    assert page.locator("html").get_attribute("lang") == "zh"
+    assert page.locator("article").get_attribute("lang") == "zh"
     images = page.locator("article img")
     assert images.count() >= 1
     for i in range(images.count()):

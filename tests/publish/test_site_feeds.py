@@ -30,6 +30,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # -- the reference: the lxml writers the text ones replaced --------------------------------
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
@@ -44,7 +47,8 @@ def _rfc3339(moment: datetime) -> str:
 def lxml_atom(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     a = f"{{{ATOM}}}"
     feed = etree.Element(a + "feed", nsmap={None: ATOM})
-    feed.set("{http://www.w3.org/XML/1998/namespace}lang", info.language)
+    if info.language:
+        feed.set(XML_LANG, info.language)
     _sub(feed, a + "title", info.title)
     _sub(feed, a + "id", info.id)
     _sub(feed, a + "updated", _rfc3339(max((e.modified for e in entries), default=EPOCH)))
@@ -52,7 +56,7 @@ def lxml_atom(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     _sub(feed, a + "link", rel="alternate", href=info.home, type="text/html")
     _sub(feed, a + "generator", "newsmill")
     for e in entries:
-        entry = _sub(feed, a + "entry")
+        entry = _sub(feed, a + "entry", **({XML_LANG: e.language} if e.language else {}))
         _sub(entry, a + "title", e.title)
         _sub(entry, a + "id", f"urn:newsmill:article:{e.id}")
         _sub(entry, a + "link", rel="alternate", href=e.link, type="text/html")
@@ -77,7 +81,8 @@ def lxml_rss(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
     _sub(channel, "title", info.title)
     _sub(channel, "link", info.home)
     _sub(channel, "description", info.title)
-    _sub(channel, "language", info.language)
+    if info.language:
+        _sub(channel, "language", info.language)
     newest = max((e.modified for e in entries), default=EPOCH)
     _sub(channel, "lastBuildDate", format_datetime(newest.astimezone(UTC), usegmt=True))
     _sub(channel, "generator", "newsmill")
@@ -90,6 +95,8 @@ def lxml_rss(info: FeedInfo, entries: Sequence[FeedEntry]) -> bytes:
         _sub(item, "pubDate", format_datetime(e.published.astimezone(UTC), usegmt=True))
         if e.author:
             _sub(item, f"{{{DC}}}creator", e.author)
+        if e.language:
+            _sub(item, f"{{{DC}}}language", e.language)
         for term in e.categories:
             _sub(item, "category", term)
         _sub(item, "description", e.summary)
@@ -120,6 +127,7 @@ def entries(rnd: random.Random, count: int) -> list[FeedEntry]:
             categories=tuple(pick() for _ in range(rnd.randint(0, 3))),
             tags=tuple(pick() for _ in range(rnd.randint(0, 2))),
             image=rnd.choice([None, "https://img.example/x.jpg"]), key=str(i),
+            language=rnd.choice([None, "de", "ur", "zh-CN", 'x"&<y']),
         ))  # fmt: skip
     return out
 
@@ -130,7 +138,7 @@ def test_text_feeds_are_what_lxml_writes() -> None:
         cache = Fragments()  # entries are cached by id: one per build, one per feed here
         info = FeedInfo(
             title=rnd.choice(AWKWARD), home=f"https://x.example/{n}/index.html",
-            self_url=f"https://x.example/{n}/atom.xml?x=\"{n}\"&y", language=rnd.choice(["zh-CN", "en"]),
+            self_url=f"https://x.example/{n}/atom.xml?x=\"{n}\"&y", language=rnd.choice([None, "zh-CN", "en"]),
             id=f"urn:newsmill:feed:{n}",
         )  # fmt: skip
         feed = entries(rnd, rnd.randint(0, 6))
@@ -138,6 +146,8 @@ def test_text_feeds_are_what_lxml_writes() -> None:
         assert rss(info, feed, cache) == lxml_rss(info, feed), n
         data = json.loads(json_feed(info, feed, cache))
         assert [i["id"] for i in data["items"]] == [f"urn:newsmill:article:{e.id}" for e in feed]
+        assert [i.get("language") for i in data["items"]] == [e.language for e in feed]
+        assert data.get("language") == info.language
         assert not feedparser.parse(atom(info, feed)).bozo
         # cached entries come out the same in another feed
         assert atom(info, feed[1:], cache) == lxml_atom(info, feed[1:])

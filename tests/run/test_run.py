@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 
 from conftest import run_cli, status_json, write_config
@@ -132,3 +133,65 @@ def test_json_logs_are_one_object_per_line(tmp_path: Path, httpserver: HTTPServe
     failed = [r for r in records if r["level"] == "warning"]
     assert failed and "broken" in failed[0]["message"] and "HTTP 404" in failed[0]["message"]
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+
+
+UNDATED_FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Old</title>
+<item><title>Kein Datum {n}</title><link>{base}/old/{n}</link><description>{text}</description></item>
+</channel></rss>"""
+
+
+def test_undated_items_show_as_undated_and_sit_after_the_dated_ones(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Items without a date once took the fetch time and topped the home page as the
+    newest; an undated item is shown as such, with when it was first seen."""
+    from lxml import html
+
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(GOOD_FEED.format(base=base))
+    for n in range(3):
+        text = (
+            "Der Hafen bekommt neue Kräne.",
+            "Die Bäckerei am Markt schließt.",
+            "Im Park blüht der Flieder.",
+        )[n]
+        httpserver.expect_request(f"/old{n}").respond_with_data(
+            UNDATED_FEED.format(base=base, n=n, text=text)
+        )
+    sources = [{"name": "good", "url": f"{base}/good", "categories": ["测试"]}] + [
+        {"name": f"old{n}", "url": f"{base}/old{n}", "categories": ["测试"]} for n in range(3)
+    ]
+    config = write_config(
+        tmp_path,
+        sources,
+        publish={
+            "hexo": {"dir": "posts"},
+            "jsonl": {"path": "articles.jsonl"},
+            "site": {"dir": "site"},
+        },
+    )
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    records = [json.loads(x) for x in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()]
+    dated = [r for r in records if not r["date_is_fallback"]]
+    undated = [r for r in records if r["date_is_fallback"]]
+    assert len(dated) == 2 and len(undated) == 3
+    assert max(r["published"] for r in undated) < min(r["published"] for r in dated)
+    assert all(r["fetched"] > max(d["published"] for d in dated) for r in undated)  # first seen now
+    home = html.fromstring((tmp_path / "site" / "index.html").read_bytes())
+    cards = home.xpath("//li[contains(@class,'item')]")
+    assert [bool(c.xpath(".//*[@class='undated']")) for c in cards] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    seen = datetime.fromisoformat(cards[-1].xpath(".//time/@datetime")[0])
+    assert abs(seen - datetime.fromisoformat(undated[0]["fetched"])).total_seconds() < 60
+    post = next(p for p in (tmp_path / "posts").glob("*.md") if "kein-datum" in p.name.lower())
+    front = post.read_text("utf-8").split("---\n")[1]
+    assert "undated: true" in front and "first_seen:" in front
+    # A second run changes nothing: they stay where they were put.
+    assert run_cli("run", "--all", "-c", str(config)).exit_code == 0
+    again = [json.loads(x) for x in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()]
+    assert again == records

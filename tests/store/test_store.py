@@ -183,3 +183,39 @@ def test_migration_v7_makes_impossible_dates_no_date(store_url: str) -> None:
     )
     assert Deduper(store, DedupeSettings()).run().checked == 2  # no overflow
     store.close()
+
+
+def test_undated_articles_go_after_the_dated_ones_of_their_run_and_age_from_first_seen(
+    store_url: str,
+) -> None:
+    store = Store(store_url)
+    run = NOW
+    store.upsert_articles(
+        "old",
+        [
+            article(
+                "kept-old",
+                source="old",
+                published=NOW - timedelta(days=30),
+                fetched=NOW - timedelta(days=30),
+            )
+        ],
+    )
+    store.upsert_articles("src", [
+        article("dated", published=NOW - timedelta(days=10), fetched=run),
+        article("undated", published=run, fetched=run, date_is_fallback=True),
+    ])  # fmt: skip
+    assert store.place_undated(run) == 1
+    assert store.place_undated(run) == 0  # placed once
+    by_guid = {a.guid: a for a in store.iter_articles()}
+    assert by_guid["undated"].published < by_guid["dated"].published
+    assert by_guid["undated"].published > by_guid["kept-old"].published  # not before earlier runs
+    assert by_guid["undated"].fetched == run  # still says when it was first seen
+    assert [a.guid for a in store.iter_articles()][:2] == ["dated", "undated"]
+    # Retention by age counts an undated article from when it was first seen.
+    pruned = store.prune_articles(older_than=NOW - timedelta(days=5))
+    assert sorted(pruned) == sorted(
+        [Article.make_id(s, g) for s, g in (("old", "kept-old"), ("src", "dated"))]
+    )
+    assert [a.guid for a in store.iter_articles()] == ["undated"]
+    store.close()

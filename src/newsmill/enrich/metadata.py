@@ -1,4 +1,4 @@
-"""Metadata read from clean text: publisher (来源), editor (责任编辑), language, summary."""
+"""Metadata read from clean text: publisher (来源), editor (责任编辑), summary."""
 
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ EDITOR_EN = re.compile(
     r"(?:Edit(?:ing|ed) by|Editor:)[ \t]+(?P<name>[A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})"
 )
 LABEL = re.compile(r"^\s*(?:(?:文章|稿件|新闻|信息)?来源|稿源|出处|Source|From)\s*[:：]\s*", re.I)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?.])\s*")
 
 
@@ -36,16 +34,6 @@ def find_publisher(text: str) -> str | None:
 def find_editor(text: str) -> str | None:
     match = EDITOR.search(text) or EDITOR_EN.search(text)
     return match.group("name") if match else None
-
-
-def guess_language(text: str) -> str | None:
-    """`zh` or `en` by script, from a sample; good enough to set a page's lang."""
-    sample = text[:2000]
-    cjk = len(_CJK.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    if cjk == 0 and latin == 0:
-        return None
-    return "zh" if cjk * 2 >= latin / 4 else "en"
 
 
 def make_summary(text: str, limit: int = 200) -> str:

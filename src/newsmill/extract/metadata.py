@@ -180,15 +180,16 @@ def _script_counts(sample: str) -> tuple[int, int]:
 
 
 def _language(root: HtmlElement, text: str) -> str | None:
+    """The page's declared language (its primary subtag) when its script agrees with
+    the text's, else `zh` for a page in Chinese. Other undeclared languages are the
+    enrich stage's to detect: a Latin script says nothing of which language it is."""
     declared = (root.get("lang") or root.get("xml:lang") or "").strip().lower()
-    sample = text[:3000]
-    cjk, latin = _script_counts(sample)
-    guessed = None if cjk + latin == 0 else "zh" if cjk * 2 >= latin / 4 else "en"
-    if declared:
-        primary = declared.split("-")[0]
-        if guessed is None or (primary == "zh") == (guessed == "zh"):
-            return "zh" if primary == "zh" else primary
-    return guessed
+    cjk, latin = _script_counts(text[:3000])
+    chinese = cjk + latin > 0 and cjk * 2 >= latin / 4
+    primary = declared.replace("_", "-").split("-")[0]
+    if primary and (primary in ("zh", "ja", "ko")) == chinese:
+        return primary
+    return "zh" if chinese else None
 
 
 def page_timezone(language: str | None, url: str) -> tzinfo:

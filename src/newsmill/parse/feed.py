@@ -51,6 +51,7 @@ class ParsedFeed:
     parser: str
     encoding: str
     ttl_minutes: int | None = None
+    language: str | None = None  # as the feed declares it (also on each entry without its own)
     warnings: list[str] = field(default_factory=list)
     # Why the document may hold items that were not read: it is cut short, or
     # more items are in it than the parsers recovered from its broken XML.
@@ -193,7 +194,9 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
         if isinstance(t, dict)
     ]
     published = _parse_iso(item.get("published"))
+    declared = [c.get("language") for c in contents if isinstance(c, dict)]
     return Entry(
+        language=next((str(lang) for lang in declared if lang), None),
         guid=item_guid(item.get("id"), link, title, published, content or description),
         link=link,
         title=title,
@@ -224,7 +227,9 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
     ]
     categories = [plain_text(str(t.get("term") or "")) for t in item.get("tags") or []]
     published = _parse_struct(item.get("published_parsed"))
+    detail = (contents[0] if contents else None) or item.get("title_detail") or {}
     return Entry(
+        language=detail.get("language") or None,
         guid=item_guid(item.get("id"), link, title, published, content or summary),
         link=link,
         title=title,
@@ -240,6 +245,37 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
 
 
 _TTL = re.compile(rb"<ttl>\s*(\d{1,6})\s*</ttl>")
+# RSS <language> and Dublin Core's, in the channel before its first item
+# (fastfeedparser reads only xml:lang).
+_LANGUAGE = re.compile(rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3})\s*</")
+_FIRST_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+
+
+_ITEM_LANG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])([^>]*)>")
+_XML_LANG = re.compile(rb"""xml:lang\s*=\s*["']([^"']{1,35})["']""")
+
+
+def _item_languages(data: bytes, count: int) -> list[str | None]:
+    """The xml:lang of each item's own start tag (fastfeedparser reads it only on a
+    content element), in document order; none if the tags do not match the items."""
+    if b"xml:lang" not in data:
+        return []
+    scanned = _CDATA.sub(b"", data) if b"<![CDATA[" in data else data
+    tags = _ITEM_LANG.findall(scanned)
+    if len(tags) != count:
+        return []
+    found = [_XML_LANG.search(attributes) for attributes in tags]
+    return [m.group(1).decode("ascii", "replace") if m else None for m in found]
+
+
+def _declared_language(data: bytes, parsed: str | None) -> str | None:
+    """The feed's declared language: its xml:lang or JSON Feed `language`, else the
+    <language> of its channel."""
+    if parsed:
+        return str(parsed)
+    first = _FIRST_ITEM.search(data)
+    found = _LANGUAGE.search(data, 0, first.start() if first else 20000)
+    return found.group(1).decode("ascii") if found else None
 
 
 def parse_feed(
@@ -265,11 +301,13 @@ def parse_feed(
 
     entries: list[Entry] = []
     title = ""
+    language: str | None = None
     warnings: list[str] = []
     try:
         parsed = fastfeedparser.parse(data)
         entries = [_entry_from_fast(item, base_url) for item in parsed.get("entries", [])]
         title = plain_text(str(parsed.get("feed", {}).get("title") or ""))
+        language = parsed.get("feed", {}).get("language")
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         warnings.append(f"fastfeedparser: {exc}")
         if parser_name == "jsonfeed":
@@ -281,10 +319,17 @@ def parse_feed(
             parser_name = "feedparser"
             entries = [_entry_from_feedparser(item, base_url) for item in result.entries]
             title = plain_text(str(result.feed.get("title") or ""))
+            language = result.feed.get("language")
         elif warnings and not result.feed.get("title"):
             raise FeedError(warnings[0].removeprefix("fastfeedparser: "))
 
     damage = None if parser_name == "jsonfeed" else _damage(data, len(entries))
+    if parser_name != "jsonfeed":
+        language = _declared_language(data, language)
+        for entry, own in zip(entries, _item_languages(data, len(entries)), strict=False):
+            entry.language = entry.language or own
+    for entry in entries:
+        entry.language = entry.language or language
     ttl_match = _TTL.search(data[:20000])
     return ParsedFeed(
         title=title,
@@ -294,4 +339,5 @@ def parse_feed(
         ttl_minutes=int(ttl_match.group(1)) if ttl_match else None,
         warnings=warnings,
         damage=damage,
+        language=language,
     )

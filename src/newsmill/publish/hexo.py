@@ -80,6 +80,11 @@ def hexo_front_matter(
     if article.publisher:
         data["publisher"] = article.publisher
     data["source"] = article.source
+    if article.date_is_fallback:  # `date` only places it: its feed gave none
+        data["undated"] = True
+        data["first_seen"] = local_naive(article.fetched, tz)
+    if article.language:
+        data["lang"] = article.language  # Hexo's own key: page.lang
     data["newsmill_id"] = article.id
     data["disableNunjucks"] = True
     return data

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from newsmill.dates import in_zone
+from newsmill.enrich import primary_language
 from newsmill.model import Article
 from newsmill.publish.hexo import dump_front_matter
 from newsmill.publish.posts import PostWriter
@@ -59,6 +60,15 @@ class HugoWriter(PostWriter):
         data["source"] = article.source
         if article.publisher:
             data["publisher"] = article.publisher
+        if article.date_is_fallback:  # `date` only places it: its feed gave none
+            data["undated"] = True
+            data["first_seen"] = (
+                in_zone(article.fetched, self.tz).replace(microsecond=0).isoformat()
+            )
+        if article.language:
+            data["language"] = article.language  # .Params.language
+            if primary_language(article.language) in ("zh", "ja", "ko"):
+                data["isCJKLanguage"] = True  # Hugo counts words and cuts summaries by character
         data["newsmill_id"] = article.id
         return data
 

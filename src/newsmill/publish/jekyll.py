@@ -50,6 +50,11 @@ class JekyllWriter(PostWriter):
         data["source"] = article.source
         if article.publisher:
             data["publisher"] = article.publisher
+        if article.date_is_fallback:  # `date` only places it: its feed gave none
+            data["undated"] = True
+            data["first_seen"] = in_zone(article.fetched, self.tz).strftime("%Y-%m-%d %H:%M:%S %z")
+        if article.language:
+            data["lang"] = article.language  # page.lang, as jekyll-seo-tag and themes read it
         data["newsmill_id"] = article.id
         data["render_with_liquid"] = False
         return data

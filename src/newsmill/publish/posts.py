@@ -52,7 +52,7 @@ class PostWriter:
     suffix = ".md"
     # Raised whenever the bytes a writer renders for the same article change, so that
     # `publish_store` renders the existing posts again (with newsmill's version).
-    FORMAT = 1
+    FORMAT = 2  # 2: the article's language
 
     def __init__(
         self, folder: Path, tz: ZoneInfo, sources: Mapping[str, Source], placeholder: str = ""

@@ -51,6 +51,14 @@ def rejection(source: Source, shared: FiltersConfig, article: Article, now: date
             if age > max_age:
                 return f"older than {max_age / 86400:g} days"
     for languages in (source.languages, shared.languages):
-        if languages and article.language not in languages:
+        if languages and not _speaks(article.language, languages):
             return f"language {article.language or 'unknown'} not in {list(languages)}"
     return None
+
+
+def _speaks(language: str | None, wanted: Sequence[str]) -> bool:
+    """`zh` admits `zh-CN` and `zh-Hant`; `pt-BR` admits only `pt-BR`."""
+    if not language:
+        return False
+    lowered = language.lower()
+    return any(lowered == w.lower() or lowered.startswith(w.lower() + "-") for w in wanted)

@@ -571,8 +571,10 @@ def run_once(
     """One pass for cron and CI: fetch every due source, store, publish."""
     store.sync_sources(config.resolved_sources())
     report = RunReport()
+    started = datetime.now(UTC)
     report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop, processors))
     report.sources = [s for s in report.sources if not s.skipped]
+    store.place_undated(started)
     if publish:
         report.outputs = publish_all(config, store, stop)
     return report

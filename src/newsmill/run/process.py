@@ -14,9 +14,9 @@ from newsmill.clean.rules import default_rules
 from newsmill.dates import plausible
 from newsmill.dedupe import canonical_url, content_hash
 from newsmill.enrich import (
+    article_language,
     find_editor,
     find_publisher,
-    guess_language,
     make_summary,
     pick_lead_image,
 )
@@ -84,8 +84,9 @@ def build_article(
         content_html=content,
         text=text,
         summary=make_summary(text),
-        language=(page.language if page and from_page else None)
-        or guess_language(f"{title}\n{text}"),
+        language=article_language(
+            (page.language if page and from_page else None) or entry.language, f"{title}\n{text}"
+        ),
         publisher=(page.publisher if page else None) or find_publisher(text),
         editor=(page.editor if page else None) or find_editor(raw_text),
         content_hash=content_hash(title, text),

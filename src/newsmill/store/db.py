@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -462,6 +462,32 @@ class Store:
                 conn.execute(insert(articles), pending_inserts)  # one executemany
         return report
 
+    def place_undated(self, since: datetime) -> int:
+        """Put the undated articles first stored since `since` (one run) after the dated
+        ones of that run, in every list: their date is when they were first seen
+        (`fetched`, which the outputs show, marked), not when they were written, and a
+        feed's backlog of undated items must not sit on top of the news as the newest.
+        Returns how many were placed; a second call places none."""
+        with self.engine.begin() as conn:
+            earliest = conn.execute(
+                select(func.min(articles.c.published)).where(
+                    articles.c.fetched >= since, articles.c.date_is_fallback.is_(False)
+                )
+            ).scalar()
+            if earliest is None:
+                return 0
+            before = earliest - timedelta(seconds=1)
+            result = conn.execute(
+                update(articles)
+                .where(
+                    articles.c.fetched >= since,
+                    articles.c.date_is_fallback.is_(True),
+                    articles.c.published > before,
+                )
+                .values(published=before, changed_at=datetime.now(UTC), fingerprint=None)
+            )
+        return int(result.rowcount or 0)
+
     def existing_guids(self, source: str, guids: Sequence[str]) -> set[str]:
         """Which of these items the store already holds for the source."""
         found: set[str] = set()
@@ -627,8 +653,10 @@ class Store:
         doomed: dict[str, tuple[str, str]] = {}  # id -> (source, guid)
         columns = (articles.c.id, articles.c.source, articles.c.guid)
         with self.engine.begin() as conn:
-            if older_than is not None:
-                query = select(*columns).where(articles.c.published < older_than)
+            if older_than is not None:  # an undated article is as old as when it was first seen
+                dated = articles.c.date_is_fallback.is_(False) & (articles.c.published < older_than)
+                undated = articles.c.date_is_fallback.is_(True) & (articles.c.fetched < older_than)
+                query = select(*columns).where(dated | undated)
                 doomed.update((r.id, (r.source, r.guid)) for r in conn.execute(query))
             if keep_per_source is not None:
                 rank = (

@@ -44,6 +44,7 @@ from markupsafe import Markup
 
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.dates import in_zone
+from newsmill.enrich import is_rtl
 from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.files import TEMP_SUFFIX, OutputError
 from newsmill.publish.site import feeds as feedout
@@ -79,7 +80,7 @@ log = logging.getLogger("newsmill.publish.site")
 
 MANIFEST = ".newsmill-site.json"
 BUILDING = ".newsmill-building"
-SITE_FORMAT = 2
+SITE_FORMAT = 3  # 3: entries and pages say their own language
 FEED_SIZE = 20
 FEED_FILES = (
     ("atom.xml", "application/atom+xml", "Atom"),
@@ -100,6 +101,9 @@ def _show(item: Item, head: Any) -> None:
     item.language = head.language
     item.publisher = head.publisher
     item.author = head.author
+    if head.date_is_fallback:  # shown as undated, with when it was first seen
+        seen = in_zone(head.fetched, item.tz)
+        item.first_seen, item.first_seen_iso = seen.strftime("%Y-%m-%d %H:%M"), seen.isoformat()
     item.shown = True
 
 
@@ -162,6 +166,10 @@ class Item:
     language: str | None = None
     publisher: str | None = None
     author: str = ""
+    # An undated article (its feed gave no date): when it was first seen, shown instead
+    # of a date, which for it only places it in the lists (`Store.place_undated`).
+    first_seen: str = ""
+    first_seen_iso: str = ""
     shown: bool = False  # whether the fields above are read
     key: str = ""  # the article's version: changes whenever any of its fields does
     order: int = 0  # rank in the store's newest-first order
@@ -169,6 +177,11 @@ class Item:
     also: list[Item] = field(default_factory=list)  # duplicates of this story, other sources
     primary: Item | None = None  # the story's canonical article, for a duplicate
     card: str | None = None  # its list entry, rendered once with ROOT for the link prefix
+
+    @property
+    def dir(self) -> str:
+        """`rtl` for an article in a language written right to left (Urdu, Arabic)."""
+        return "rtl" if is_rtl(self.language) else ""
 
     @property
     def published(self) -> datetime:
@@ -873,7 +886,7 @@ class _Build:
                 title=title,
                 home=absolute(self.base, folder + "index.html"),
                 self_url=absolute(self.base, folder + name),
-                language=self.lang,
+                language=None,  # each entry says its own
                 id=f"urn:newsmill:feed:{folder or '/'}",
             )
             key = _hash(self.site_key, name, info, [i.key for i in members])
@@ -933,6 +946,7 @@ class _Build:
                 tags=item.tags,
                 image=article.lead_image,
                 key=item.key,
+                language=article.language,
             )
         if "search" in needs and self.index is not None:
             meta = doc_meta(item.path, article.title, item.date[:10], item.section, article.summary)
@@ -963,7 +977,7 @@ class _Build:
             updated = Namespace(date=when.strftime("%Y-%m-%d %H:%M"), iso=when.isoformat())
         ctx = self._ctx(
             item.path,
-            lang=article.language or self.lang,
+            lang=self.lang,  # the page's own words; the article says its language
             item=item,
             article=article,
             content=Markup(content),  # sanitized by the clean stage before it was stored

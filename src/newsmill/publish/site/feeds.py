@@ -75,6 +75,7 @@ class FeedEntry:
     tags: tuple[str, ...]
     image: str | None
     key: str
+    language: str | None = None
 
     @property
     def modified(self) -> datetime:
@@ -98,8 +99,14 @@ class FeedInfo:
     title: str
     home: str  # absolute URL of the page the feed follows
     self_url: str  # absolute URL of the feed itself (per format, the caller picks)
-    language: str
+    # The feed's one language, if it has one; entries name their own (a site's feeds
+    # mix languages, and a feed saying zh-CN of German items misleads its readers).
+    language: str | None
     id: str
+
+
+def _xml_lang(language: str | None) -> str:
+    return f' xml:lang="{attr(language)}"' if language else ""
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -147,7 +154,7 @@ def atom(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None = Non
     cache = cache or Fragments()
     newest = max((e.modified for e in entries), default=_EPOCH)
     head = (
-        f'{_DECLARATION}<feed xmlns="{ATOM}" xml:lang="{attr(info.language)}">\n'
+        f'{_DECLARATION}<feed xmlns="{ATOM}"{_xml_lang(info.language)}>\n'
         f"  <title>{text(info.title)}</title>\n"
         f"  <id>{text(info.id)}</id>\n"
         f"  <updated>{_rfc3339(newest)}</updated>\n"
@@ -163,7 +170,7 @@ def atom(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None = Non
 def _atom_entry(cache: Fragments) -> Callable[[FeedEntry], str]:
     def entry(e: FeedEntry) -> str:
         parts = [
-            "  <entry>\n",
+            f"  <entry{_xml_lang(e.language)}>\n",
             f"    <title>{text(e.title)}</title>\n",
             f"    <id>urn:newsmill:article:{text(e.id)}</id>\n",
             f'    <link rel="alternate" href="{attr(e.link)}" type="text/html"/>\n',
@@ -192,8 +199,8 @@ def rss(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None = None
         f"    <title>{text(info.title)}</title>\n"
         f"    <link>{text(info.home)}</link>\n"
         f"    <description>{text(info.title)}</description>\n"
-        f"    <language>{text(info.language)}</language>\n"
-        f"    <lastBuildDate>{_rfc822(newest)}</lastBuildDate>\n"
+        + (f"    <language>{text(info.language)}</language>\n" if info.language else "")
+        + f"    <lastBuildDate>{_rfc822(newest)}</lastBuildDate>\n"
         "    <generator>newsmill</generator>\n"
         f'    <atom:link href="{attr(info.self_url)}" rel="self" type="application/rss+xml"/>\n'
     )
@@ -213,6 +220,8 @@ def _rss_item(cache: Fragments) -> Callable[[FeedEntry], str]:
         ]
         if e.author:
             parts.append(f"      <dc:creator>{text(e.author)}</dc:creator>\n")
+        if e.language:
+            parts.append(f"      <dc:language>{text(e.language)}</dc:language>\n")
         parts += [f"      <category>{text(term)}</category>\n" for term in e.categories]
         parts.append(_element("      ", "description", text(e.summary)))
         parts.append(_element("      ", "content:encoded", cache.content(e)))
@@ -235,8 +244,9 @@ def json_feed(info: FeedInfo, entries: Sequence[Entry], cache: Fragments | None 
         "title": info.title,
         "home_page_url": info.home,
         "feed_url": info.self_url,
-        "language": info.language,
     }
+    if info.language:
+        head["language"] = info.language
     items = ",\n".join(cache.get("json", e, _json_item) for e in entries)
     opening = _json(head)[:-1]
     # A lone surrogate cannot be UTF-8; written as `\udXXX` it is a JSON escape.
@@ -265,6 +275,8 @@ def _json_item(e: FeedEntry) -> str:
         item["authors"] = [{"name": e.author}]
     if e.tags or e.categories:
         item["tags"] = list(dict.fromkeys((*e.categories, *e.tags)))
+    if e.language:
+        item["language"] = e.language
     return _json(item)
 
 
@@ -294,8 +306,8 @@ def kept_entries(kind: str, data: bytes) -> dict[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return {}
-    if kind == "atom":
-        return _split(text, "  <entry>\n", "  </entry>\n", _ATOM_ID)
+    if kind == "atom":  # "  <entry>" or "  <entry xml:lang=...>"
+        return _split(text, "  <entry", "  </entry>\n", _ATOM_ID)
     if kind == "rss":
         return _split(text, "    <item>\n", "    </item>\n", _RSS_ID)
     out = {}

@@ -25,12 +25,16 @@ from newsmill.store import Store, stored_version
 HEAD_FIELDS = (
     "id", "source", "title", "url", "categories", "tags", "published",
     "lead_image", "summary", "language", "publisher", "author", "duplicate_of",
+    "date_is_fallback", "fetched",
 )  # fmt: skip
 # What the manifest keeps of each article after [version, path, local time, owner, page key].
 CACHED_FIELDS = ("source", "categories", "tags", "duplicate_of")
 RECORD_SIZE = 5 + len(CACHED_FIELDS)
 # What a list entry shows, read only for the entries that are rendered.
-DISPLAY_FIELDS = ("title", "url", "lead_image", "summary", "language", "publisher", "author")
+DISPLAY_FIELDS = (
+    "title", "url", "lead_image", "summary", "language", "publisher", "author",
+    "date_is_fallback", "fetched",
+)  # fmt: skip
 BY_ID_BATCH = 500
 
 
@@ -52,6 +56,8 @@ class Head:
     publisher: str | None
     author: str
     duplicate_of: str | None
+    date_is_fallback: bool  # undated: `published` only places it; `fetched` is first seen
+    fetched: datetime
 
 
 class Display:
@@ -61,7 +67,9 @@ class Display:
 
     def __init__(self, row: Sequence[Any]) -> None:
         (self.title, self.url, self.lead_image, self.summary, self.language, self.publisher,
-         self.author) = row[1:]  # fmt: skip
+         self.author, undated, fetched) = row[1:]  # fmt: skip
+        self.date_is_fallback = bool(undated)
+        self.fetched = _Decoder.moment(fetched)
 
 
 class CachedHead:
@@ -109,10 +117,12 @@ class _Decoder:
         head = Head()
         (head.id, head.source, head.title, head.url, categories, tags, published,
          head.lead_image, head.summary, head.language, head.publisher, head.author,
-         head.duplicate_of) = row  # fmt: skip
+         head.duplicate_of, undated, fetched) = row  # fmt: skip
         head.categories = self.strings(categories)
         head.tags = self.strings(tags)
         head.published = self.moment(published)
+        head.date_is_fallback = bool(undated)
+        head.fetched = self.moment(fetched)
         return head
 
 

@@ -322,6 +322,9 @@ class WorkerContext:
                     return "nothing new"
                 error: str | None = None
                 try:
+                    progress = ledger.progress(self.engine, batch)
+                    if progress is not None:  # the batch is a run: its undated items go last
+                        self.store.place_undated(progress.created)
                     reports = publish_all(self.config, self.store)
                     for report in reports:
                         log.info("batch %s: %s", batch, report)
