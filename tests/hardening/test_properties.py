@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lxml.html
+import pytest
 from conftest import sample_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -149,3 +150,87 @@ def test_any_article_round_trips_and_stays_inside(
     for path in folder.rglob("*"):
         if path.is_file():
             path.unlink()
+
+
+ZONES = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Shanghai",
+         "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/St_Johns", "Asia/Kathmandu"]  # fmt: skip
+any_zone = st.one_of(
+    st.none(),  # naive: a feed that gave no zone
+    st.builds(
+        lambda minutes: timezone(timedelta(minutes=minutes)),
+        st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1),
+    ),
+    st.sampled_from(ZONES).map(ZoneInfo),  # with their DST gaps and folds
+)
+any_date = st.one_of(
+    st.none(),
+    st.datetimes(
+        min_value=datetime(1, 1, 1),
+        max_value=datetime(9999, 12, 31, 23, 59, 59),
+        timezones=any_zone,
+        allow_imaginary=True,
+    ),
+    st.sampled_from([datetime(1, 1, 1), datetime(1970, 1, 1), datetime(9999, 12, 31, 23, 59)]),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    dates=st.lists(st.tuples(any_date, any_date), min_size=1, max_size=4),
+    site_zone=st.sampled_from(["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Shanghai"]),
+)
+def test_any_date_goes_through_store_dedupe_and_every_writer(
+    tmp_path_factory: pytest.TempPathFactory,
+    dates: list[tuple[datetime | None, datetime | None]],
+    site_zone: str,
+) -> None:
+    """Year 1 to 9999, naive and aware, every offset, DST gaps: a year-1 date once
+    overflowed the deduper and stopped every run after it."""
+    from newsmill.config import config_from_dict
+    from newsmill.dates import EARLIEST, FUTURE_TOLERANCE
+    from newsmill.model import Entry
+    from newsmill.run.pipeline import publish_all
+    from newsmill.run.process import build_article
+    from newsmill.store import Store
+
+    folder = tmp_path_factory.mktemp("dates")
+    source = Source("s", "https://feed.example/rss", ("news", "dates"))
+    fetched = datetime.now(UTC)
+    articles = [
+        build_article(source, Entry(
+            guid=f"g{n}", link=f"https://n.example/{n}", title=f"Item {n} of a feed",
+            published=published, updated=updated,
+            content_html=f"<p>Item {n} says something of its own, number {n * 37}.</p>",
+        ), fetched)
+        for n, (published, updated) in enumerate(dates)
+    ]  # fmt: skip
+    for article in articles:  # the one gate: whatever came in, what goes on can be true
+        assert EARLIEST <= article.published <= fetched + FUTURE_TOLERANCE
+        assert article.updated is None or EARLIEST <= article.updated <= fetched + FUTURE_TOLERANCE
+        assert article.date_is_fallback == (article.published == fetched)
+    # Writers and the deduper also take the ends of the range, should anything else
+    # put them there.
+    extremes = [
+        sample_article(f"edge{n}", f"Edge {n}", source="s", url=f"https://n.example/e{n}",
+                       canonical_url=f"https://n.example/e{n}", published=moment, fetched=moment,
+                       updated=moment, content_hash=f"edge{n}", text=f"Edge text {n}")
+        for n, moment in enumerate([datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)])
+    ]  # fmt: skip
+    config = config_from_dict({
+        "site": {"timezone": site_zone},
+        "store": {"url": f"sqlite:///{folder / 'store.db'}"},
+        "sources": [{"name": "s", "url": source.url, "categories": ["news", "dates"]}],
+        "publish": {"hexo": {"dir": "hexo"}, "hugo": {"dir": "hugo"}, "jekyll": {"dir": "jekyll"},
+                    "jsonl": {"path": "a.jsonl"}, "site": {"dir": "site"}},
+    }, folder / "newsmill.toml")  # fmt: skip
+    store = Store(config.store.url)
+    try:
+        store.upsert_articles("s", articles + extremes)
+        reports = publish_all(config, store)
+        assert [r.output for r in reports] == ["hexo", "jsonl", "hugo", "jekyll", "site"]
+        assert all(r.ok for r in reports), [str(r) for r in reports if not r.ok]
+        assert len(list((folder / "hexo").glob("*.md"))) == len(articles) + len(extremes)
+    finally:
+        store.close()
