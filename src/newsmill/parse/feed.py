@@ -72,7 +72,9 @@ def _damage(xml: bytes, entries: int) -> str | None:
     tail = xml[-4096:]
     if not _ROOT_END.search(tail):
         return f"cut short: the document ends before its feed element closes ({entries} items read)"
-    tags = len(_ITEM_TAG.findall(_CDATA.sub(b"", xml) if b"<![CDATA[" in xml else xml))
+    tags = len(_ITEM_TAG.findall(xml))
+    if tags > entries and b"<![CDATA[" in xml:  # count again without what CDATA quotes
+        tags = len(_ITEM_TAG.findall(_CDATA.sub(b"", xml)))
     if tags > entries:
         return f"broken XML: {entries} of {tags} items could be read"
     return None
@@ -248,9 +250,6 @@ _TTL = re.compile(rb"<ttl>\s*(\d{1,6})\s*</ttl>")
 # RSS <language> and Dublin Core's, in the channel before its first item
 # (fastfeedparser reads only xml:lang).
 _LANGUAGE = re.compile(rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3})\s*</")
-_FIRST_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
-
-
 _ITEM_LANG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])([^>]*)>")
 _XML_LANG = re.compile(rb"""xml:lang\s*=\s*["']([^"']{1,35})["']""")
 
@@ -273,7 +272,7 @@ def _declared_language(data: bytes, parsed: str | None) -> str | None:
     <language> of its channel."""
     if parsed:
         return str(parsed)
-    first = _FIRST_ITEM.search(data)
+    first = _ITEM_TAG.search(data)
     found = _LANGUAGE.search(data, 0, first.start() if first else 20000)
     return found.group(1).decode("ascii") if found else None
 

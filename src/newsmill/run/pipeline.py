@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from newsmill.clean.rules import RuleBook, default_rules, load_rules
 from newsmill.config import Config, FiltersConfig, TagsConfig
@@ -45,6 +45,7 @@ from newsmill.run.stopping import StopFlag
 from newsmill.store import Store, StoreError
 
 log = logging.getLogger("newsmill.run")
+T = TypeVar("T")
 
 
 @dataclass
@@ -137,18 +138,10 @@ def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> l
     report is recorded for `newsmill status`.
     """
     reports: list[PublishReport] = []
-    retention = _stage("retention", lambda: apply_retention(config.publish, store))
-    if retention is not None:
-        reports.append(retention)
-    dedupe: DedupeReport | None = None
-
-    def run_dedupe() -> None:
-        nonlocal dedupe
-        dedupe = deduplicate(config, store, stop)
-
-    if (failed := _stage("dedupe", run_dedupe)) is not None:
-        reports.append(failed)  # the outputs still run: a story may show twice
-    elif dedupe and dedupe.interrupted:
+    _guarded("retention", lambda: apply_retention(config.publish, store), reports)
+    # If it fails, the outputs still run: a story may show twice until the next run.
+    dedupe = _guarded("dedupe", lambda: deduplicate(config, store, stop), reports)
+    if dedupe and dedupe.interrupted:
         # Outputs written now would show as canonical articles that the next
         # run may find to be duplicates; that run publishes instead.
         log.info("stopped while deduplicating; the next run publishes")
@@ -164,14 +157,14 @@ def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> l
     return reports
 
 
-def _stage(name: str, work: Callable[[], object]) -> PublishReport | None:
-    """Run a stage after the store; a report of its failure, or None if it went well."""
+def _guarded(name: str, work: Callable[[], T], reports: list[PublishReport]) -> T | None:
+    """Run a stage after the store; if it fails, its report joins `reports` (None)."""
     try:
-        work()
+        return work()
     except Exception as exc:
         log.exception("%s failed", name)
-        return PublishReport(name, error=_one_line(exc))
-    return None
+        reports.append(PublishReport(name, error=_one_line(exc)))
+        return None
 
 
 def _publish_one(writer: Writer, config: Config, store: Store) -> PublishReport:
@@ -272,9 +265,13 @@ def build_articles(
     for entry in items.entries:
         if entry.guid in items.already_full or entry.guid in items.known_filtered:
             continue
-        article = build_article(
-            source, entry, items.fetched, policy.rules, items.pages.get(entry.guid)
-        )
+        try:
+            article = build_article(
+                source, entry, items.fetched, policy.rules, items.pages.get(entry.guid)
+            )
+        except Exception:  # one item must not cost its source the others
+            log.exception("source %s: item %r could not be processed", source.name, entry.guid)
+            continue
         if reason := rejection(source, policy.filters, article, items.fetched):
             filtered.append((entry.guid, reason))
             continue
