@@ -188,6 +188,13 @@ def test_undated_items_show_as_undated_and_sit_after_the_dated_ones(
     ]
     seen = datetime.fromisoformat(cards[-1].xpath(".//time/@datetime")[0])
     assert abs(seen - datetime.fromisoformat(undated[0]["fetched"])).total_seconds() < 60
+    shown = {  # what search results show as each article's date
+        doc[1]: doc[2]
+        for chunk in (tmp_path / "site" / "search").glob("*/d*.json")
+        for doc in json.loads(chunk.read_text("utf-8"))
+    }
+    assert sum(when.startswith("未注明日期 · 首次收录于 ") for when in shown.values()) == 3
+    assert all(when[:4].isdigit() for title, when in shown.items() if "Kein" not in title)
     post = next(p for p in (tmp_path / "posts").glob("*.md") if "kein-datum" in p.name.lower())
     front = post.read_text("utf-8").split("---\n")[1]
     assert "undated: true" in front and "first_seen:" in front

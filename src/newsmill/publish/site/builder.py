@@ -102,9 +102,14 @@ def _show(item: Item, head: Any) -> None:
     item.publisher = head.publisher
     item.author = head.author
     if head.date_is_fallback:  # shown as undated, with when it was first seen
-        seen = in_zone(head.fetched, item.tz)
-        item.first_seen, item.first_seen_iso = seen.strftime("%Y-%m-%d %H:%M"), seen.isoformat()
+        item.first_seen, item.first_seen_iso = _first_seen(head.fetched, item.tz)
     item.shown = True
+
+
+def _first_seen(fetched: datetime, tz: tzinfo) -> tuple[str, str]:
+    """(shown, ISO) local time at which an undated article was first seen."""
+    seen = in_zone(fetched, tz)
+    return seen.strftime("%Y-%m-%d %H:%M"), seen.isoformat()
 
 
 _NONE: frozenset[str] = frozenset()
@@ -949,7 +954,11 @@ class _Build:
                 language=article.language,
             )
         if "search" in needs and self.index is not None:
-            meta = doc_meta(item.path, article.title, item.date[:10], item.section, article.summary)
+            when = item.date[:10]
+            if article.date_is_fallback:  # a result shows no date its article does not have
+                seen = _first_seen(article.fetched, item.tz)[0][:10]
+                when = f"{self.t['undated']} · {self.t['first_seen']} {seen}"
+            meta = doc_meta(item.path, article.title, when, item.section, article.summary)
             self.index.add(item.id, item.key, item.order, article.title, article.text, meta)
 
     def _write_article(self, item: Item, article: Article) -> None:
