@@ -20,7 +20,7 @@ from newsmill.config import TagsConfig
 from newsmill.dedupe.clusters import Deduper, DedupeSettings
 from newsmill.model import FetchResult, Source
 from newsmill.parse import FeedError
-from newsmill.run.pipeline import RunPolicy, build_articles, read_feed
+from newsmill.run.items import RunPolicy, build_articles, read_feed
 from newsmill.store import Store
 
 FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"

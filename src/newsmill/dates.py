@@ -3,7 +3,7 @@
 Real feeds carry dates that cannot be true: Go's zero time (`0001-01-01T00:00:00Z`,
 `Mon, 01 Jan 0001`), Unix's 1970 epoch, placeholders in 2099. Stored as
 they are, a year-1 date overflowed the deduper's window arithmetic and stopped
-every later run. `plausible` is the one rule: `run.process.build_article` applies
+every later run. `plausible` is the one rule: `run.items.build_article` applies
 it when an entry becomes an article, and store migration v7 applied it to the
 rows stored before.
 

@@ -191,8 +191,8 @@ def test_any_date_goes_through_store_dedupe_and_every_writer(
     from newsmill.config import config_from_dict
     from newsmill.dates import EARLIEST, FUTURE_TOLERANCE
     from newsmill.model import Entry
+    from newsmill.run.items import build_article
     from newsmill.run.pipeline import publish_all
-    from newsmill.run.process import build_article
     from newsmill.store import Store
 
     folder = tmp_path_factory.mktemp("dates")

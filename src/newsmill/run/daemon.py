@@ -11,8 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from newsmill.config import Config
-from newsmill.run.pipeline import RunPolicy, RunReport, publish_all, run_once
-from newsmill.run.processes import ItemProcessors, worker_count
+from newsmill.run.items import RunPolicy
+from newsmill.run.pipeline import publish_all, run_once
+from newsmill.run.pool import ItemProcessors, worker_count
+from newsmill.run.report import RunReport
 from newsmill.run.stopping import StopFlag
 from newsmill.store import Store
 

@@ -10,80 +10,33 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
-from newsmill.clean.rules import RuleBook, default_rules, load_rules
-from newsmill.config import Config, FiltersConfig, TagsConfig
+from newsmill.clean.rules import RuleBook
+from newsmill.config import Config
 from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
-from newsmill.enrich.keywords import keywords
-from newsmill.extract import ExtractedPage, ExtractError, extract_page
+from newsmill.extract import ExtractError, extract_page
 from newsmill.extract.policy import needs_full_text
 from newsmill.fetch import Fetcher
 from newsmill.fetch.robots import RobotsCache
-from newsmill.model import Article, Entry, FetchResult, Source
-from newsmill.parse import FeedError, parse_feed
+from newsmill.model import Article, Entry, Source
+from newsmill.parse import FeedError
 from newsmill.publish import HexoWriter, JsonlWriter, OutputError, PublishReport
 from newsmill.publish.hugo import HugoWriter
 from newsmill.publish.jekyll import JekyllWriter
 from newsmill.publish.posts import PostWriter
 from newsmill.publish.retention import apply_retention
 from newsmill.publish.site import SiteWriter
-from newsmill.run.filters import rejection
-from newsmill.run.process import build_article
-from newsmill.run.processes import Built, ItemProcessors, worker_count
-from newsmill.run.schedule import (
-    ScheduleSettings,
-    backoff_interval,
-    due_at,
-    hints_from_response,
-    jittered,
-    next_interval,
-)
+from newsmill.run.items import FeedItems, RunPolicy, read_feed
+from newsmill.run.pool import ItemProcessors, worker_count
+from newsmill.run.record import store_fetch_result
+from newsmill.run.report import RunReport, SourceOutcome
 from newsmill.run.stopping import StopFlag
 from newsmill.store import Store, StoreError
 
 log = logging.getLogger("newsmill.run")
 T = TypeVar("T")
-
-
-@dataclass
-class SourceOutcome:
-    name: str
-    ok: bool
-    error: str | None = None
-    not_modified: bool = False
-    items: int = 0
-    filtered: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: bool = False  # not started: the run was asked to stop
-    pages_failed: int = 0  # article pages that could not be had (the feed text was kept)
-    warning: str | None = None  # read, but not whole: a feed cut short, broken XML
-
-
-@dataclass
-class RunReport:
-    sources: list[SourceOutcome] = field(default_factory=list)
-    outputs: list[PublishReport] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[SourceOutcome]:
-        return [s for s in self.sources if not s.ok]
-
-    @property
-    def failed_outputs(self) -> list[PublishReport]:
-        return [o for o in self.outputs if not o.ok]
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed or self.failed_outputs else 0
-
-    @property
-    def pages_lost(self) -> int:
-        return sum(s.pages_failed for s in self.sources)
 
 
 class Writer(Protocol):
@@ -192,109 +145,6 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else repr(exc)
 
 
-@dataclass(frozen=True)
-class RunPolicy:
-    """Everything from the configuration that processing a source needs, built once."""
-
-    rules: RuleBook
-    filters: FiltersConfig = field(default_factory=FiltersConfig)
-    tags: TagsConfig = field(default_factory=TagsConfig)
-    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-
-    @classmethod
-    def from_config(cls, config: Config) -> RunPolicy:
-        s = config.schedule
-        return cls(
-            rules=load_rules(config.rules),
-            filters=config.filters,
-            tags=config.tags,
-            schedule=ScheduleSettings(
-                interval=s.interval,
-                min_interval=s.min_interval,
-                max_interval=s.max_interval,
-                jitter=s.jitter,
-                disable_after=s.disable_after,
-            ),
-        )
-
-    @classmethod
-    def default(cls) -> RunPolicy:
-        return cls(rules=default_rules())
-
-
-@dataclass
-class FeedItems:
-    """A parsed feed on its way to the store, with the article pages fetched for it."""
-
-    entries: list[Entry]
-    fetched: datetime
-    pages: dict[str, ExtractedPage] = field(default_factory=dict)  # by entry guid
-    # Teasers whose full article is stored already: left alone, not overwritten.
-    already_full: set[str] = field(default_factory=set)
-    # Items a filter turned away on an earlier run: not processed again.
-    known_filtered: set[str] = field(default_factory=set)
-    ttl_minutes: int | None = None
-    damage: str | None = None  # what the parser says it may have lost (ParsedFeed.damage)
-
-
-def read_feed(source: Source, result: FetchResult) -> FeedItems:
-    """Parse a fetched feed (raises FeedError); a guid repeated in one feed is one item."""
-    parsed = parse_feed(
-        result.body,
-        base_url=result.final_url,
-        content_type=result.content_type,
-        encoding=source.encoding,
-    )
-    unique = {entry.guid: entry for entry in reversed(parsed.entries)}
-    entries = [e for e in parsed.entries if unique.get(e.guid) is e]
-    return FeedItems(
-        entries=entries,
-        fetched=datetime.now(UTC),
-        ttl_minutes=parsed.ttl_minutes,
-        damage=parsed.damage,
-    )
-
-
-def build_articles(
-    source: Source, items: FeedItems, policy: RunPolicy | None = None
-) -> tuple[list[Article], list[tuple[str, str]]]:
-    """Process every item; returns the articles kept and (guid, reason) of those filtered."""
-    policy = policy or RunPolicy.default()
-    kept: list[Article] = []
-    filtered: list[tuple[str, str]] = []
-    for entry in items.entries:
-        if entry.guid in items.already_full or entry.guid in items.known_filtered:
-            continue
-        try:
-            article = build_article(
-                source, entry, items.fetched, policy.rules, items.pages.get(entry.guid)
-            )
-        except Exception:  # one item must not cost its source the others
-            log.exception("source %s: item %r could not be processed", source.name, entry.guid)
-            continue
-        if reason := rejection(source, policy.filters, article, items.fetched):
-            filtered.append((entry.guid, reason))
-            continue
-        if not article.tags and policy.tags.enabled:
-            article.tags = keywords(article.text, article.language, policy.tags.max)
-        kept.append(article)
-    return kept, filtered
-
-
-def articles_from_feed(
-    source: Source, body: bytes, content_type: str, base_url: str, fetched: datetime
-) -> tuple[list[Article], int]:
-    """Parse and process one feed document without fetching pages (tests, benchmarks)."""
-    result = FetchResult(
-        url=base_url, final_url=base_url, status=200, body=body,
-        headers={"content-type": content_type},
-    )  # fmt: skip
-    items = read_feed(source, result)
-    items.fetched = fetched
-    articles, filtered = build_articles(source, items)
-    return articles, len(filtered)
-
-
 async def add_full_text(
     items: FeedItems,
     source: Source,
@@ -381,97 +231,6 @@ async def run_source(
     return outcome
 
 
-def store_fetch_result(
-    store: Store,
-    source: Source,
-    result: FetchResult,
-    items: FeedItems | None = None,
-    policy: RunPolicy | None = None,
-    built: Built | None = None,
-) -> SourceOutcome:
-    """Everything after the fetch of one source: parse, process, upsert, record, schedule.
-
-    Synchronous and self-contained so the local runner (in a thread) and a
-    distributed worker (in its task) run the very same code for a source.
-    `built` is what `build_articles` made of `items` elsewhere (a worker process).
-    """
-    policy = policy or RunPolicy.default()
-    now = datetime.now(UTC)
-    error = result.error
-    if result.ok and not result.not_modified:
-        try:
-            items = items or read_feed(source, result)
-        except FeedError as exc:
-            error = f"not a readable feed: {exc}"
-    if error is not None:
-        failures = store.record_fetch(source.name, result, error)
-        _schedule_failure(store, source, policy.schedule, failures, error, result, now)
-        return SourceOutcome(source.name, ok=False, error=error)
-    if result.not_modified or items is None:
-        store.record_fetch(source.name, result, None)
-        _schedule_success(store, source, policy.schedule, result, None, now)
-        return SourceOutcome(source.name, ok=True, not_modified=True)
-    if built is None:
-        items.known_filtered = store.filtered_guids(source.name)
-        built = build_articles(source, items, policy)
-    articles, filtered = built
-    store.record_filtered(source.name, filtered)
-    upsert = store.upsert_articles(source.name, articles)
-    store.record_fetch(source.name, result, None, len(items.entries), warning=items.damage)
-    _schedule_success(store, source, policy.schedule, result, items, now)
-    if items.damage:
-        log.warning("source %s: %s", source.name, items.damage)
-    return SourceOutcome(
-        source.name,
-        ok=True,
-        items=len(items.entries),
-        filtered=len(filtered),
-        inserted=len(upsert.inserted),
-        updated=len(upsert.updated),
-        unchanged=upsert.unchanged + len(items.already_full),
-        warning=items.damage,
-    )
-
-
-def _schedule_success(
-    store: Store,
-    source: Source,
-    settings: ScheduleSettings,
-    result: FetchResult,
-    items: FeedItems | None,
-    now: datetime,
-) -> None:
-    published = [e.published for e in items.entries if e.published] if items else []
-    hints = hints_from_response(result.headers, result.body, items.ttl_minutes if items else None)
-    interval = next_interval(settings, published, hints, source.interval)
-    store.schedule_source(
-        source.name,
-        due_at(now, jittered(source.name, interval, settings)),
-        interval_seconds=interval,
-        newest_item=max(published) if published else None,
-    )
-
-
-def _schedule_failure(
-    store: Store,
-    source: Source,
-    settings: ScheduleSettings,
-    failures: int,
-    error: str,
-    result: FetchResult,
-    now: datetime,
-) -> None:
-    """Back off exponentially; after `disable_after` failures in a row, disable."""
-    delay = backoff_interval(settings, failures, result.retry_after)
-    reason = None
-    if settings.disable_after and failures >= settings.disable_after:
-        reason = f"disabled after {failures} consecutive failures; last: {error}"
-        log.warning("source %s: %s", source.name, reason)
-    store.schedule_source(
-        source.name, due_at(now, jittered(source.name, delay, settings)), disabled_reason=reason
-    )
-
-
 def select_sources(config: Config, store: Store, due_only: bool) -> list[Source]:
     """Enabled sources not disabled for failing; with `due_only`, those whose time has come."""
     enabled = [s for s in config.resolved_sources() if s.enabled]
@@ -497,7 +256,7 @@ async def fetch_all(
 ) -> list[SourceOutcome]:
     """Every (due) source; items are processed by `processors` if given (the daemon
     keeps its pool from pass to pass), else by a pool of this run's own when it has
-    sources enough (`processes.worker_count`), else in this process."""
+    sources enough (`pool.worker_count`), else in this process."""
     sources = select_sources(config, store, due_only)
     policy = RunPolicy.from_config(config)
     own = None

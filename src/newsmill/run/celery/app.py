@@ -36,9 +36,11 @@ from newsmill.fetch import Fetcher
 from newsmill.fetch.robots import RobotsCache
 from newsmill.model import FetchResult, Source
 from newsmill.run.celery import ledger
+from newsmill.run.items import RunPolicy
 from newsmill.run.limiter import make_limiter
 from newsmill.run.lock import RunLocked, run_lock
-from newsmill.run.pipeline import RunPolicy, SourceOutcome, publish_all, run_source
+from newsmill.run.pipeline import publish_all, run_source
+from newsmill.run.report import SourceOutcome
 from newsmill.store import Store
 
 log = logging.getLogger("newsmill.run.celery")

@@ -31,7 +31,8 @@ from newsmill.run.celery.app import (
     source_to_message,
     visibility_timeout,
 )
-from newsmill.run.pipeline import RunReport, select_sources
+from newsmill.run.pipeline import select_sources
+from newsmill.run.report import RunReport
 from newsmill.run.stopping import StopFlag
 from newsmill.store import Store
 

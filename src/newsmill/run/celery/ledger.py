@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from newsmill.run.pipeline import SourceOutcome
+from newsmill.run.report import SourceOutcome
 from newsmill.store.schema import run_batches, run_tasks, run_workers
 
 PENDING, DONE, FAILED = "pending", "done", "failed"

@@ -27,11 +27,9 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from newsmill.model import Article, Source
-    from newsmill.run.pipeline import FeedItems, RunPolicy
+from newsmill.model import Source
+from newsmill.run.items import Built, FeedItems, RunPolicy, build_articles
 
 log = logging.getLogger("newsmill.run")
 
@@ -41,7 +39,6 @@ POOL_MIN_SOURCES = 100
 # "auto" starts one worker per core up to this many: a worker holds about 250 MB
 # (215 of its own, most of it jieba's dictionary), measured after 300 items.
 AUTO_MAX_WORKERS = 4
-Built = tuple[list["Article"], list[tuple[str, str]]]
 
 
 def worker_count(setting: int | str, sources: int) -> int:
@@ -58,7 +55,7 @@ class ItemProcessors:
 
     def __init__(self, policy: RunPolicy, workers: int) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newsmill.run.pipeline"])
+        context.set_forkserver_preload([build_articles.__module__])  # the item stages
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker, initargs=(policy, os.getpid())
         )
@@ -131,6 +128,4 @@ def _running(pid: int) -> bool:
 
 
 def _build(source: Source, items: FeedItems) -> Built:
-    from newsmill.run.pipeline import build_articles
-
     return build_articles(source, items, _policy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from newsmill.model import Entry, Source
-from newsmill.run.process import build_article
+from newsmill.run.items import build_article
 
 FETCHED = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 SOURCE = Source("s", "https://feed.example/rss", ("news",))

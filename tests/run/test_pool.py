@@ -17,8 +17,8 @@ from pytest_httpserver import HTTPServer
 
 from newsmill.config import ConfigError, load_config
 from newsmill.model import Entry, Source
-from newsmill.run.pipeline import FeedItems, RunPolicy, build_articles
-from newsmill.run.processes import (
+from newsmill.run.items import FeedItems, RunPolicy, build_articles
+from newsmill.run.pool import (
     AUTO_MAX_WORKERS,
     POOL_MIN_SOURCES,
     ItemProcessors,
