@@ -1,4 +1,4 @@
-"""One file per article in a generator's posts folder: the part Hugo and Jekyll writers share.
+"""One file per article in a generator's posts folder: what the Hexo, Hugo and Jekyll writers share.
 
 A post is rewritten only when its bytes change; a post whose name changed
 (new title or date) or whose article is gone is removed. Files are
