@@ -1,13 +1,15 @@
-"""The exact bytes of Hexo, Hugo and Jekyll posts.
+"""The exact bytes of Hexo, Hugo and Jekyll posts and of the posts' manifest.
 
-Any changed byte rewrites every post of every archive on the next run, so
-these are pinned: key order, quoting, date formats, the blank line before the
-body, the file names. A deliberate change updates `tests/data/posts/*.golden`
-and raises `PostWriter.FORMAT`.
+Any changed byte rewrites every post of every archive on the next run (and a
+changed manifest renders them all again), so these are pinned: key order,
+quoting, date formats, the blank line before the body, the file names.
+A deliberate change updates `tests/data/posts/*.golden` and raises
+`PostWriter.FORMAT`.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +21,9 @@ from newsmill.model import Source
 from newsmill.publish import HexoWriter
 from newsmill.publish.hugo import HugoWriter
 from newsmill.publish.jekyll import JekyllWriter
+from newsmill.publish.manifest import MANIFEST
 from newsmill.publish.posts import PostWriter
+from newsmill.store import Store, stored_version
 
 GOLDEN = Path(__file__).parent.parent / "data" / "posts"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -60,3 +64,18 @@ def posts_of(kind: type[PostWriter]) -> str:
 def test_posts_are_written_to_the_byte(kind: type[PostWriter]) -> None:
     expected = (GOLDEN / f"{kind.name}.golden").read_text("utf-8")
     assert posts_of(kind) == expected
+
+
+def test_the_manifest_is_written_to_the_byte(tmp_path: Path) -> None:
+    chinese = sample_article("zh", "港口罢工进入第二周", source="wire")  # a name not in ASCII
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    store.upsert_articles("wire", [RICH, PLAIN, chinese])
+    writer = HugoWriter(tmp_path / "posts", TZ, SOURCES)
+    writer.publish_store(store)
+    versions = {row[0]: stored_version(*row[1:]) for row in store.article_versions()}
+    store.close()
+    names = {a.id: writer.path_for(a).name for a in (RICH, PLAIN, chinese)}
+    records = {i: [versions[i], names[i]] for i in sorted(names)}
+    expected = {"v": 1, "settings": writer.settings_key(), "posts": records}
+    data = (tmp_path / "posts" / MANIFEST).read_bytes()
+    assert data == json.dumps(expected, ensure_ascii=False).encode()

@@ -12,7 +12,7 @@ from conftest import sample_article as article
 
 from newsmill.model import Article
 from newsmill.publish import HexoWriter
-from newsmill.publish.posts import MANIFEST
+from newsmill.publish.manifest import MANIFEST
 from newsmill.store import Store
 
 TZ = ZoneInfo("Asia/Shanghai")
