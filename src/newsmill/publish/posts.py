@@ -38,7 +38,12 @@ def _reason(exc: BaseException) -> str:
 
 
 class PostWriter:
-    """Subclasses set `name` and `suffix` and implement `render`."""
+    """Subclasses set `name` and `suffix` and implement `render`.
+
+    A writer of the pipeline's `Writer` protocol: it reads the store itself and
+    posts canonical articles only, unless made with `wants_duplicates` (the
+    configuration's `[dedupe] publish_duplicates`).
+    """
 
     name = "posts"
     suffix = ".md"
@@ -47,12 +52,18 @@ class PostWriter:
     FORMAT = 2  # 2: the article's language
 
     def __init__(
-        self, folder: Path, tz: ZoneInfo, sources: Mapping[str, Source], placeholder: str = ""
+        self,
+        folder: Path,
+        tz: ZoneInfo,
+        sources: Mapping[str, Source],
+        placeholder: str = "",
+        wants_duplicates: bool = False,
     ) -> None:
         self.folder = folder
         self.tz = tz
         self.sources = sources
         self.placeholder = placeholder
+        self.wants_duplicates = wants_duplicates
 
     def render(self, article: Article) -> str:
         raise NotImplementedError
@@ -86,9 +97,9 @@ class PostWriter:
         remove_manifest(self.folder)  # it would not list these
         return report
 
-    def publish_store(self, store: Store, canonical_only: bool = True) -> PublishReport:
-        """`publish` of the store's articles (canonical ones only, unless told), rendering
-        only those the manifest does not show unchanged with their file in place."""
+    def publish_store(self, store: Store) -> PublishReport:
+        """`publish` of the store's articles (canonical ones only, unless `wants_duplicates`),
+        rendering only those the manifest does not show unchanged with their file in place."""
         report = PublishReport(self.name)
         existing = self._prepare()
         settings = self.settings_key()
@@ -97,7 +108,7 @@ class PostWriter:
         wanted: list[str] = []
         current: set[str] = set()  # the file names of the posts this run keeps
         for article_id, changed, cluster, primary in store.article_versions():
-            if canonical_only and primary:
+            if primary and not self.wants_duplicates:
                 continue
             version = stored_version(changed, cluster, primary)
             record = old.get(article_id)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from newsmill.clean.rules import RuleBook, default_rules, load_rules
 from newsmill.config import Config, FiltersConfig, TagsConfig
@@ -24,12 +24,9 @@ from newsmill.fetch import Fetcher
 from newsmill.fetch.robots import RobotsCache
 from newsmill.model import Article, Entry, FetchResult, Source
 from newsmill.parse import FeedError, parse_feed
-from newsmill.publish import HexoWriter, JsonlWriter, OutputError, PublishReport
-from newsmill.publish.hugo import HugoWriter
-from newsmill.publish.jekyll import JekyllWriter
-from newsmill.publish.posts import PostWriter
+from newsmill.publish import OutputError, PublishReport
 from newsmill.publish.retention import apply_retention
-from newsmill.publish.site import SiteWriter
+from newsmill.publish.writers import Writer, make_writers
 from newsmill.run.filters import rejection
 from newsmill.run.process import build_article
 from newsmill.run.processes import Built, ItemProcessors, worker_count
@@ -86,37 +83,6 @@ class RunReport:
         return sum(s.pages_failed for s in self.sources)
 
 
-class Writer(Protocol):
-    name: str
-
-    def publish(self, articles: Iterable[Article]) -> PublishReport: ...
-
-
-def make_writers(config: Config) -> list[Writer]:
-    by_name = {s.name: s for s in config.resolved_sources()}
-    writers: list[Writer] = []
-    if config.publish.hexo:
-        writers.append(
-            HexoWriter(
-                config.publish.hexo.dir,
-                config.site.tz,
-                by_name,
-                config.publish.hexo.placeholder_image,
-            )
-        )
-    if config.publish.jsonl:
-        writers.append(JsonlWriter(config.publish.jsonl.path, by_name))
-    tz, publish = config.site.tz, config.publish
-    if publish.hugo:
-        writers.append(HugoWriter(publish.hugo.dir, tz, by_name, publish.hugo.placeholder_image))
-    if publish.jekyll:
-        placeholder = publish.jekyll.placeholder_image
-        writers.append(JekyllWriter(publish.jekyll.dir, tz, by_name, placeholder))
-    if publish.site:  # last: the site is the slowest output and the one people read
-        writers.append(SiteWriter(publish.site, config.site, by_name))
-    return writers
-
-
 def deduplicate(config: Config, store: Store, stop: StopFlag | None = None) -> DedupeReport | None:
     """Cluster the articles stored since the last pass; a no-op when none are new."""
     if not config.dedupe.enabled:
@@ -169,17 +135,8 @@ def _guarded(name: str, work: Callable[[], T], reports: list[PublishReport]) -> 
 
 def _publish_one(writer: Writer, config: Config, store: Store) -> PublishReport:
     """One output from the store; its failure is its report, not an exception."""
-    canonical_only = not (
-        getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
-    )
-    publish_store = getattr(writer, "publish_store", None)
     try:
-        if isinstance(writer, PostWriter):  # renders only what changed
-            return writer.publish_store(store, canonical_only)
-        if publish_store is not None:  # reads only what changed (the site)
-            report: PublishReport = publish_store(store)
-            return report
-        return writer.publish(store.iter_articles(canonical_only=canonical_only))
+        return writer.publish_store(store)  # it reads what it needs (see `Writer`)
     except OutputError as exc:
         return PublishReport(writer.name, error=str(exc))
     except Exception as exc:  # a bug in one output must not stop the others
