@@ -12,7 +12,7 @@ from conftest import sample_article as article
 
 from newsmill.model import Article
 from newsmill.publish import HexoWriter
-from newsmill.publish.posts import MANIFEST
+from newsmill.publish.manifest import MANIFEST
 from newsmill.store import Store
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -21,8 +21,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 class CountingHexo(HexoWriter):
     """The real Hexo writer, noting which articles it renders."""
 
-    def __init__(self, folder: Path, placeholder: str = "") -> None:
-        super().__init__(folder, TZ, {}, placeholder)
+    def __init__(self, folder: Path, placeholder: str = "", wants_duplicates: bool = False) -> None:
+        super().__init__(folder, TZ, {}, placeholder, wants_duplicates)
         self.rendered: list[str] = []
 
     def render(self, article: Article) -> str:
@@ -98,8 +98,8 @@ def test_duplicates_and_deleted_articles_leave_and_user_files_stay(tmp_path: Pat
     assert writer.rendered == [] and report.removed == 2
     names = {p.name for p in posts.glob("*.md")}
     assert not any(i[:10] in n for n in names for i in (ids[1], ids[3])) and mine.name in names
-    with_duplicates = CountingHexo(posts)
-    with_duplicates.publish_store(store, canonical_only=False)
+    with_duplicates = CountingHexo(posts, wants_duplicates=True)
+    with_duplicates.publish_store(store)
     assert with_duplicates.rendered == ["Story 1"]
 
 

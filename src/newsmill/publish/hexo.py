@@ -9,92 +9,15 @@ literal, which the old `&#123;` replacement did badly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from newsmill.dates import in_zone
 from newsmill.model import Article, Source
+from newsmill.publish.frontmatter import post_text
 from newsmill.publish.posts import PostWriter
-
-
-def local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
-    """The wall-clock time in `tz`, whole seconds, without an offset."""
-    return in_zone(moment, tz).replace(tzinfo=None, microsecond=0)
-
-
-# libyaml's emitter is ten times faster than the pure-Python one, and the
-# front matter is most of a post's rendering time.
-_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _FrontMatterDumper(_BaseDumper):  # type: ignore[valid-type,misc]
-    """Double-quotes any string holding a character that is not plainly printable.
-
-    PyYAML otherwise picks plain or single-quoted style for some strings with
-    Unicode line breaks (NEL, U+2028) or format characters, and they do not
-    read back the same; double quotes escape them.
-    """
-
-
-def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
-    style = None if value.isprintable() else '"'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_FrontMatterDumper.add_representer(str, _represent_str)
-
-
-def dump_front_matter(data: Mapping[str, Any]) -> str:
-    """YAML any title survives: quotes of both kinds, colons, `#`, newlines, emoji."""
-    return yaml.dump(
-        dict(data),
-        Dumper=_FrontMatterDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=2**31 - 1,
-    )
-
-
-def hexo_front_matter(
-    article: Article, source: Source | None, tz: ZoneInfo, placeholder: str
-) -> dict[str, Any]:
-    image = article.lead_image or placeholder or None
-    data: dict[str, Any] = {"title": article.title, "categories": list(article.categories)}
-    if image:
-        data["headimg"] = image
-    data["author"] = (source.author if source and source.author else "") or article.author
-    data["comments"] = False
-    data["date"] = local_naive(article.published, tz)
-    if image:
-        data["thumbnail"] = image
-    data["link"] = article.url
-    if article.updated:
-        data["updated"] = local_naive(article.updated, tz)
-    if article.tags:
-        data["tags"] = list(article.tags)
-    if article.publisher:
-        data["publisher"] = article.publisher
-    data["source"] = article.source
-    if article.date_is_fallback:  # `date` only places it: its feed gave none
-        data["undated"] = True
-        data["first_seen"] = local_naive(article.fetched, tz)
-    if article.language:
-        data["lang"] = article.language  # Hexo's own key: page.lang
-    data["newsmill_id"] = article.id
-    data["disableNunjucks"] = True
-    return data
-
-
-def render_hexo_post(
-    article: Article, source: Source | None, tz: ZoneInfo, placeholder: str = ""
-) -> str:
-    front = dump_front_matter(hexo_front_matter(article, source, tz, placeholder))
-    return f"---\n{front}---\n\n<div>{article.content_html}</div>\n"
 
 
 class HexoWriter(PostWriter):
@@ -103,7 +26,44 @@ class HexoWriter(PostWriter):
     name = "hexo"
     suffix = ".md"
 
+    def timestamp(self, moment: datetime) -> datetime:
+        """The wall-clock time in the site's zone, whole seconds, without an offset."""
+        return in_zone(moment, self.tz).replace(tzinfo=None, microsecond=0)
+
+    def front_matter(self, article: Article) -> dict[str, Any]:
+        image = self.image_for(article)
+        data: dict[str, Any] = {"title": article.title, "categories": list(article.categories)}
+        if image:
+            data["headimg"] = image
+        data["author"] = self.source_author(article)
+        data["comments"] = False
+        data["date"] = self.timestamp(article.published)
+        if image:
+            data["thumbnail"] = image
+        data["link"] = article.url
+        if article.updated:
+            data["updated"] = self.timestamp(article.updated)
+        if article.tags:
+            data["tags"] = list(article.tags)
+        if article.publisher:
+            data["publisher"] = article.publisher
+        data["source"] = article.source
+        if article.date_is_fallback:  # `date` only places it: its feed gave none
+            data["undated"] = True
+            data["first_seen"] = self.timestamp(article.fetched)
+        if article.language:
+            data["lang"] = article.language  # Hexo's own key: page.lang
+        data["newsmill_id"] = article.id
+        data["disableNunjucks"] = True
+        return data
+
     def render(self, article: Article) -> str:
-        return render_hexo_post(
-            article, self.sources.get(article.source), self.tz, self.placeholder
-        )
+        return post_text(self.front_matter(article), f"<div>{article.content_html}</div>")
+
+
+def render_hexo_post(
+    article: Article, source: Source | None, tz: ZoneInfo, placeholder: str = ""
+) -> str:
+    """One article's Hexo post, as `HexoWriter` writes it, without a folder."""
+    sources = {article.source: source} if source else {}
+    return HexoWriter(Path(), tz, sources, placeholder).render(article)

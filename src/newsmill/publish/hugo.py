@@ -16,12 +16,13 @@ with an entity (`{{&lt;`, `{{&#37;`) that a browser shows unchanged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from newsmill.dates import in_zone
 from newsmill.enrich import primary_language
 from newsmill.model import Article
-from newsmill.publish.hexo import dump_front_matter
+from newsmill.publish.frontmatter import origin, post_text
 from newsmill.publish.posts import PostWriter
 
 
@@ -36,14 +37,17 @@ class HugoWriter(PostWriter):
     name = "hugo"
     suffix = ".md"
 
+    def timestamp(self, moment: datetime) -> str:
+        """RFC 3339 with the site's offset, whole seconds: `2026-11-28T08:07:44+08:00`."""
+        return in_zone(moment, self.tz).replace(microsecond=0).isoformat()
+
     def front_matter(self, article: Article) -> dict[str, Any]:
         data: dict[str, Any] = {
             "title": article.title,
-            "date": in_zone(article.published, self.tz).replace(microsecond=0).isoformat(),
+            "date": self.timestamp(article.published),
         }
         if article.updated and article.updated != article.published:
-            when = in_zone(article.updated, self.tz).replace(microsecond=0)
-            data["lastmod"] = when.isoformat()
+            data["lastmod"] = self.timestamp(article.updated)
         data["draft"] = False
         data["categories"] = list(article.categories)
         if article.tags:
@@ -56,15 +60,7 @@ class HugoWriter(PostWriter):
         author = self.source_author(article)
         if author:
             data["author"] = author
-        data["link"] = article.url
-        data["source"] = article.source
-        if article.publisher:
-            data["publisher"] = article.publisher
-        if article.date_is_fallback:  # `date` only places it: its feed gave none
-            data["undated"] = True
-            data["first_seen"] = (
-                in_zone(article.fetched, self.tz).replace(microsecond=0).isoformat()
-            )
+        data.update(origin(article, self.timestamp))
         if article.language:
             data["language"] = article.language  # .Params.language
             if primary_language(article.language) in ("zh", "ja", "ko"):
@@ -73,5 +69,5 @@ class HugoWriter(PostWriter):
         return data
 
     def render(self, article: Article) -> str:
-        front = dump_front_matter(self.front_matter(article))
-        return f"---\n{front}---\n\n<div>{escape_shortcodes(article.content_html)}</div>\n"
+        body = f"<div>{escape_shortcodes(article.content_html)}</div>"
+        return post_text(self.front_matter(article), body)

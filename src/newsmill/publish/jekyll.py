@@ -10,11 +10,12 @@ skips posts dated in the future unless the site sets `future: true`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from newsmill.dates import in_zone
 from newsmill.model import Article
-from newsmill.publish.hexo import dump_front_matter
+from newsmill.publish.frontmatter import origin, post_text
 from newsmill.publish.posts import PostWriter
 
 
@@ -24,17 +25,18 @@ class JekyllWriter(PostWriter):
     name = "jekyll"
     suffix = ".html"
 
+    def timestamp(self, moment: datetime) -> str:
+        """Local time with its offset, as Jekyll parses it: `2026-11-28 08:07:44 +0800`."""
+        return in_zone(moment, self.tz).strftime("%Y-%m-%d %H:%M:%S %z")
+
     def front_matter(self, article: Article) -> dict[str, Any]:
-        local = in_zone(article.published, self.tz)
         data: dict[str, Any] = {
             "layout": "post",
             "title": article.title,
-            "date": local.strftime("%Y-%m-%d %H:%M:%S %z"),
+            "date": self.timestamp(article.published),
         }
         if article.updated and article.updated != article.published:
-            data["last_modified_at"] = in_zone(article.updated, self.tz).strftime(
-                "%Y-%m-%d %H:%M:%S %z"
-            )
+            data["last_modified_at"] = self.timestamp(article.updated)
         data["categories"] = list(article.categories)
         if article.tags:
             data["tags"] = list(article.tags)
@@ -46,13 +48,7 @@ class JekyllWriter(PostWriter):
             data["author"] = author
         if article.summary:
             data["description"] = article.summary
-        data["link"] = article.url
-        data["source"] = article.source
-        if article.publisher:
-            data["publisher"] = article.publisher
-        if article.date_is_fallback:  # `date` only places it: its feed gave none
-            data["undated"] = True
-            data["first_seen"] = in_zone(article.fetched, self.tz).strftime("%Y-%m-%d %H:%M:%S %z")
+        data.update(origin(article, self.timestamp))
         if article.language:
             data["lang"] = article.language  # page.lang, as jekyll-seo-tag and themes read it
         data["newsmill_id"] = article.id
@@ -60,5 +56,5 @@ class JekyllWriter(PostWriter):
         return data
 
     def render(self, article: Article) -> str:
-        front = dump_front_matter(self.front_matter(article))
-        return f"---\n{front}---\n<div>{article.content_html}</div>\n"
+        body = f"<div>{article.content_html}</div>"
+        return post_text(self.front_matter(article), body, blank_line=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.files import write_if_changed
+from newsmill.store import Store
 
 
 def article_record(article: Article, source: Source | None = None) -> dict[str, Any]:
@@ -45,6 +46,10 @@ class JsonlWriter:
     def __init__(self, path: Path, sources: Mapping[str, Source]) -> None:
         self.path = path
         self.sources = sources
+
+    def publish_store(self, store: Store) -> PublishReport:
+        """Every article of the store: the file is one document, so it is made whole."""
+        return self.publish(store.iter_articles(canonical_only=not self.wants_duplicates))
 
     def publish(self, articles: Iterable[Article]) -> PublishReport:
         report = PublishReport(self.name)

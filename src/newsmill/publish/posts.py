@@ -1,4 +1,4 @@
-"""One file per article in a generator's posts folder: the part Hugo and Jekyll writers share.
+"""One file per article in a generator's posts folder: what the Hexo, Hugo and Jekyll writers share.
 
 A post is rewritten only when its bytes change; a post whose name changed
 (new title or date) or whose article is gone is removed. Files are
@@ -6,12 +6,11 @@ recognized as newsmill's by the short article id that ends their name, so a
 user's own posts in the same folder are never touched.
 
 From the store (`publish_store`) a run renders only the posts of articles
-added or changed since the last one: a manifest in the folder
-(`.newsmill-posts.json`, a dot-file every generator skips) keeps each post's
-article version and file name, and the store gives every article's version
-from an index. Re-rendering an archive of tens of thousands of posts on every
-run cost about a fifth of a millisecond of YAML each, plus reading each file
-back.
+added or changed since the last one: a manifest in the folder (see
+`publish.manifest`) keeps each post's article version and file name, and the
+store gives every article's version from an index. Re-rendering an archive of tens of
+thousands of posts on every run cost about a fifth of a millisecond of YAML
+each, plus reading each file back.
 """
 
 from __future__ import annotations
@@ -20,22 +19,15 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsmill import __version__
 from newsmill.dates import in_zone
 from newsmill.model import Article, PublishReport, Source
-from newsmill.publish.files import (
-    OutputError,
-    remove_stale_temporaries,
-    write_atomic,
-    write_if_changed,
-)
+from newsmill.publish.files import OutputError, remove_stale_temporaries, write_if_changed
+from newsmill.publish.manifest import MANIFEST, read_manifest, remove_manifest, write_manifest
 from newsmill.publish.naming import ID_SUFFIX, post_stem
 from newsmill.store import Store, stored_version
-
-MANIFEST = ".newsmill-posts.json"
 
 
 def _reason(exc: BaseException) -> str:
@@ -46,7 +38,12 @@ def _reason(exc: BaseException) -> str:
 
 
 class PostWriter:
-    """Subclasses set `name` and `suffix` and implement `render`."""
+    """Subclasses set `name` and `suffix` and implement `render`.
+
+    A writer of the pipeline's `Writer` protocol: it reads the store itself and
+    posts canonical articles only, unless made with `wants_duplicates` (the
+    configuration's `[dedupe] publish_duplicates`).
+    """
 
     name = "posts"
     suffix = ".md"
@@ -55,12 +52,18 @@ class PostWriter:
     FORMAT = 2  # 2: the article's language
 
     def __init__(
-        self, folder: Path, tz: ZoneInfo, sources: Mapping[str, Source], placeholder: str = ""
+        self,
+        folder: Path,
+        tz: ZoneInfo,
+        sources: Mapping[str, Source],
+        placeholder: str = "",
+        wants_duplicates: bool = False,
     ) -> None:
         self.folder = folder
         self.tz = tz
         self.sources = sources
         self.placeholder = placeholder
+        self.wants_duplicates = wants_duplicates
 
     def render(self, article: Article) -> str:
         raise NotImplementedError
@@ -91,21 +94,21 @@ class PostWriter:
         current: set[str] = set()
         self._write_posts(articles, report, current, {})
         self._remove(existing - current, report)
-        (self.folder / MANIFEST).unlink(missing_ok=True)  # it would not list these
+        remove_manifest(self.folder)  # it would not list these
         return report
 
-    def publish_store(self, store: Store, canonical_only: bool = True) -> PublishReport:
-        """`publish` of the store's articles (canonical ones only, unless told), rendering
-        only those the manifest does not show unchanged with their file in place."""
+    def publish_store(self, store: Store) -> PublishReport:
+        """`publish` of the store's articles (canonical ones only, unless `wants_duplicates`),
+        rendering only those the manifest does not show unchanged with their file in place."""
         report = PublishReport(self.name)
         existing = self._prepare()
         settings = self.settings_key()
-        old = self._load_manifest(settings)
+        old = read_manifest(self.folder, settings)
         posts: dict[str, list[str]] = {}
         wanted: list[str] = []
         current: set[str] = set()  # the file names of the posts this run keeps
         for article_id, changed, cluster, primary in store.article_versions():
-            if canonical_only and primary:
+            if primary and not self.wants_duplicates:
                 continue
             version = stored_version(changed, cluster, primary)
             record = old.get(article_id)
@@ -119,10 +122,9 @@ class PostWriter:
         self._write_posts(store.articles_by_id(wanted), report, current, posts)
         self._remove(existing - current, report)
         posts = {i: record for i, record in posts.items() if record[1]}  # gone or failed
-        data = {"v": 1, "settings": settings, "posts": dict(sorted(posts.items()))}
-        if data["posts"] != old:
+        if posts != old:
             try:
-                write_atomic(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False).encode())
+                write_manifest(self.folder, settings, posts)
             except OSError as exc:  # the posts stand; the next run renders them again
                 report.error = report.error or f"{self.folder / MANIFEST}: {_reason(exc)}"
         return report
@@ -142,19 +144,6 @@ class PostWriter:
             raise OutputError(f"{self.folder}: cannot create: {exc.strerror}") from None
         remove_stale_temporaries(self.folder)
         return self._managed_files()
-
-    def _load_manifest(self, settings: str) -> dict[str, list[str]]:
-        """The last run's posts, if it ran with these settings; else nothing is known."""
-        try:
-            data: Any = json.loads((self.folder / MANIFEST).read_bytes())
-            posts = data["posts"]
-            if data.get("v") != 1 or data.get("settings") != settings:
-                return {}
-            if not all(type(r) is list and len(r) == 2 for r in posts.values()):
-                return {}
-            return dict(posts)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
 
     def _write_posts(
         self,

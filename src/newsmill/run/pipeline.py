@@ -1,17 +1,21 @@
 """The local runner: every due source through the stages, then every output.
 
-This is the only module that knows the order of the stages. Sources run
-concurrently on one event loop; CPU work (parsing, cleaning) and database
-calls go to threads so one large feed does not stall the fetches of others.
+This is the only module that knows the order of the stages, and it reads in
+that order: `run_once` picks the due sources, `run_source` takes one through
+fetch, parse and the article pages (extract), then the item stages (clean,
+enrich: `run.items`, in worker processes when the run has them) and the store
+(`run.record`); `publish_all` then deduplicates and writes every output.
+Sources run concurrently on one event loop; CPU work and database calls go to
+threads so one large feed does not stall the fetches of others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from newsmill.clean.rules import RuleBook
 from newsmill.config import Config
@@ -20,14 +24,11 @@ from newsmill.extract import ExtractError, extract_page
 from newsmill.extract.policy import needs_full_text
 from newsmill.fetch import Fetcher
 from newsmill.fetch.robots import RobotsCache
-from newsmill.model import Article, Entry, Source
+from newsmill.model import Entry, Source
 from newsmill.parse import FeedError
-from newsmill.publish import HexoWriter, JsonlWriter, OutputError, PublishReport
-from newsmill.publish.hugo import HugoWriter
-from newsmill.publish.jekyll import JekyllWriter
-from newsmill.publish.posts import PostWriter
+from newsmill.publish import OutputError, PublishReport
 from newsmill.publish.retention import apply_retention
-from newsmill.publish.site import SiteWriter
+from newsmill.publish.writers import Writer, make_writers
 from newsmill.run.items import FeedItems, RunPolicy, read_feed
 from newsmill.run.pool import ItemProcessors, worker_count
 from newsmill.run.record import store_fetch_result
@@ -39,196 +40,25 @@ log = logging.getLogger("newsmill.run")
 T = TypeVar("T")
 
 
-class Writer(Protocol):
-    name: str
-
-    def publish(self, articles: Iterable[Article]) -> PublishReport: ...
-
-
-def make_writers(config: Config) -> list[Writer]:
-    by_name = {s.name: s for s in config.resolved_sources()}
-    writers: list[Writer] = []
-    if config.publish.hexo:
-        writers.append(
-            HexoWriter(
-                config.publish.hexo.dir,
-                config.site.tz,
-                by_name,
-                config.publish.hexo.placeholder_image,
-            )
-        )
-    if config.publish.jsonl:
-        writers.append(JsonlWriter(config.publish.jsonl.path, by_name))
-    tz, publish = config.site.tz, config.publish
-    if publish.hugo:
-        writers.append(HugoWriter(publish.hugo.dir, tz, by_name, publish.hugo.placeholder_image))
-    if publish.jekyll:
-        placeholder = publish.jekyll.placeholder_image
-        writers.append(JekyllWriter(publish.jekyll.dir, tz, by_name, placeholder))
-    if publish.site:  # last: the site is the slowest output and the one people read
-        writers.append(SiteWriter(publish.site, config.site, by_name))
-    return writers
-
-
-def deduplicate(config: Config, store: Store, stop: StopFlag | None = None) -> DedupeReport | None:
-    """Cluster the articles stored since the last pass; a no-op when none are new."""
-    if not config.dedupe.enabled:
-        return None
-    settings = DedupeSettings(
-        threshold=config.dedupe.threshold,
-        canonical=config.dedupe.canonical,
-        window=timedelta(seconds=config.dedupe.window),
-    )
-    return Deduper(store, settings, stop=(lambda: bool(stop))).run()
-
-
-def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> list[PublishReport]:
-    """Every configured output from the store; unchanged files are left alone.
-
-    Pending articles are deduplicated first, so every output agrees on which
-    article of a story is the canonical one. Each stage and each output fails
-    alone: its report carries the reason, the others still run, and every
-    report is recorded for `newsmill status`.
-    """
-    reports: list[PublishReport] = []
-    _guarded("retention", lambda: apply_retention(config.publish, store), reports)
-    # If it fails, the outputs still run: a story may show twice until the next run.
-    dedupe = _guarded("dedupe", lambda: deduplicate(config, store, stop), reports)
-    if dedupe and dedupe.interrupted:
-        # Outputs written now would show as canonical articles that the next
-        # run may find to be duplicates; that run publishes instead.
-        log.info("stopped while deduplicating; the next run publishes")
-        return reports
-    for writer in make_writers(config):
-        report = _publish_one(writer, config, store)
-        (log.info if report.ok else log.error)("%s", report)
-        reports.append(report)
-    try:
-        store.record_outputs(reports)
-    except StoreError as exc:
-        log.error("cannot record the outputs' outcome: %s", exc)
-    return reports
-
-
-def _guarded(name: str, work: Callable[[], T], reports: list[PublishReport]) -> T | None:
-    """Run a stage after the store; if it fails, its report joins `reports` (None)."""
-    try:
-        return work()
-    except Exception as exc:
-        log.exception("%s failed", name)
-        reports.append(PublishReport(name, error=_one_line(exc)))
-        return None
-
-
-def _publish_one(writer: Writer, config: Config, store: Store) -> PublishReport:
-    """One output from the store; its failure is its report, not an exception."""
-    canonical_only = not (
-        getattr(writer, "wants_duplicates", False) or config.dedupe.publish_duplicates
-    )
-    publish_store = getattr(writer, "publish_store", None)
-    try:
-        if isinstance(writer, PostWriter):  # renders only what changed
-            return writer.publish_store(store, canonical_only)
-        if publish_store is not None:  # reads only what changed (the site)
-            report: PublishReport = publish_store(store)
-            return report
-        return writer.publish(store.iter_articles(canonical_only=canonical_only))
-    except OutputError as exc:
-        return PublishReport(writer.name, error=str(exc))
-    except Exception as exc:  # a bug in one output must not stop the others
-        log.exception("%s: unexpected error", writer.name)
-        return PublishReport(writer.name, error=f"internal error: {_one_line(exc)}")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else repr(exc)
-
-
-async def add_full_text(
-    items: FeedItems,
-    source: Source,
-    fetcher: Fetcher,
-    robots: RobotsCache,
+def run_once(
+    config: Config,
     store: Store,
-    rules: RuleBook,
-) -> int:
-    """Fetch and extract the article page of every teaser; returns pages that failed.
-
-    A page that cannot be had leaves the feed's summary in place: the item is
-    still stored, and the failure is logged, not counted against the source.
-    """
-    wanted = [e for e in items.entries if needs_full_text(e, source.full_text)]
-    if not wanted:
-        return 0
-    stored = await asyncio.to_thread(store.existing_guids, source.name, [e.guid for e in wanted])
-    items.already_full = stored
-    failures = 0
-
-    async def one(entry: Entry) -> None:
-        nonlocal failures
-        if not await robots.allowed(entry.link):
-            log.info("source %s: robots.txt disallows %s", source.name, entry.link)
-            return
-        rule = rules.for_url(entry.link)
-        result = await fetcher.fetch(
-            entry.link,
-            user_agent=source.user_agent or rule.user_agent or None,
-            referer=rule.referer or None,
-        )
-        if not result.ok:
-            failures += 1
-            log.warning("source %s: page %s: %s", source.name, entry.link, result.error)
-            return
-        try:
-            page = await asyncio.to_thread(
-                extract_page,
-                result.body,
-                result.final_url,
-                content_type=result.content_type,
-                encoding=source.encoding,
-                rules=rules,
-            )
-        except ExtractError as exc:
-            failures += 1
-            log.warning("source %s: page %s: %s", source.name, entry.link, exc)
-            return
-        items.pages[entry.guid] = page
-
-    await asyncio.gather(*(one(e) for e in wanted if e.guid not in stored))
-    return failures
-
-
-async def run_source(
-    fetcher: Fetcher,
-    robots: RobotsCache,
-    store: Store,
-    source: Source,
-    policy: RunPolicy,
+    on_done: Callable[[SourceOutcome], None] | None = None,
+    due_only: bool = True,
+    stop: StopFlag | None = None,
+    publish: bool = True,
     processors: ItemProcessors | None = None,
-) -> SourceOutcome:
-    """One source end to end: fetch, parse, full text, process (in a worker process
-    if the run has them), store, schedule."""
-    state = await asyncio.to_thread(store.fetch_state, source.name)
-    result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
-    items = None
-    pages_failed = 0
-    if result.ok and not result.not_modified:
-        try:
-            items = await asyncio.to_thread(read_feed, source, result)
-        except FeedError:
-            items = None  # store_fetch_result records the error
-        if items is not None:
-            pages_failed = await add_full_text(items, source, fetcher, robots, store, policy.rules)
-    built = None
-    if processors is not None and items is not None and items.entries:
-        items.known_filtered = await asyncio.to_thread(store.filtered_guids, source.name)
-        built = await processors.build(source, items)
-    outcome = await asyncio.to_thread(
-        store_fetch_result, store, source, result, items, policy, built
-    )
-    outcome.pages_failed = pages_failed
-    return outcome
+) -> RunReport:
+    """One pass for cron and CI: fetch every due source, store, publish."""
+    store.sync_sources(config.resolved_sources())
+    report = RunReport()
+    started = datetime.now(UTC)
+    report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop, processors))
+    report.sources = [s for s in report.sources if not s.skipped]
+    store.place_undated(started)
+    if publish:
+        report.outputs = publish_all(config, store, stop)
+    return report
 
 
 def select_sources(config: Config, store: Store, due_only: bool) -> list[Source]:
@@ -315,22 +145,153 @@ async def _fetch_sources(
     return outcomes
 
 
-def run_once(
-    config: Config,
+async def run_source(
+    fetcher: Fetcher,
+    robots: RobotsCache,
     store: Store,
-    on_done: Callable[[SourceOutcome], None] | None = None,
-    due_only: bool = True,
-    stop: StopFlag | None = None,
-    publish: bool = True,
+    source: Source,
+    policy: RunPolicy,
     processors: ItemProcessors | None = None,
-) -> RunReport:
-    """One pass for cron and CI: fetch every due source, store, publish."""
-    store.sync_sources(config.resolved_sources())
-    report = RunReport()
-    started = datetime.now(UTC)
-    report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop, processors))
-    report.sources = [s for s in report.sources if not s.skipped]
-    store.place_undated(started)
-    if publish:
-        report.outputs = publish_all(config, store, stop)
-    return report
+) -> SourceOutcome:
+    """One source end to end: fetch, parse, full text, process (in a worker process
+    if the run has them), store, schedule."""
+    state = await asyncio.to_thread(store.fetch_state, source.name)
+    result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
+    items = None
+    pages_failed = 0
+    if result.ok and not result.not_modified:
+        try:
+            items = await asyncio.to_thread(read_feed, source, result)
+        except FeedError:
+            items = None  # store_fetch_result records the error
+        if items is not None:
+            pages_failed = await add_full_text(items, source, fetcher, robots, store, policy.rules)
+    built = None
+    if processors is not None and items is not None and items.entries:
+        items.known_filtered = await asyncio.to_thread(store.filtered_guids, source.name)
+        built = await processors.build(source, items)
+    outcome = await asyncio.to_thread(
+        store_fetch_result, store, source, result, items, policy, built
+    )
+    outcome.pages_failed = pages_failed
+    return outcome
+
+
+async def add_full_text(
+    items: FeedItems,
+    source: Source,
+    fetcher: Fetcher,
+    robots: RobotsCache,
+    store: Store,
+    rules: RuleBook,
+) -> int:
+    """Fetch and extract the article page of every teaser; returns pages that failed.
+
+    A page that cannot be had leaves the feed's summary in place: the item is
+    still stored, and the failure is logged, not counted against the source.
+    """
+    wanted = [e for e in items.entries if needs_full_text(e, source.full_text)]
+    if not wanted:
+        return 0
+    stored = await asyncio.to_thread(store.existing_guids, source.name, [e.guid for e in wanted])
+    items.already_full = stored
+    failures = 0
+
+    async def one(entry: Entry) -> None:
+        nonlocal failures
+        if not await robots.allowed(entry.link):
+            log.info("source %s: robots.txt disallows %s", source.name, entry.link)
+            return
+        rule = rules.for_url(entry.link)
+        result = await fetcher.fetch(
+            entry.link,
+            user_agent=source.user_agent or rule.user_agent or None,
+            referer=rule.referer or None,
+        )
+        if not result.ok:
+            failures += 1
+            log.warning("source %s: page %s: %s", source.name, entry.link, result.error)
+            return
+        try:
+            page = await asyncio.to_thread(
+                extract_page,
+                result.body,
+                result.final_url,
+                content_type=result.content_type,
+                encoding=source.encoding,
+                rules=rules,
+            )
+        except ExtractError as exc:
+            failures += 1
+            log.warning("source %s: page %s: %s", source.name, entry.link, exc)
+            return
+        items.pages[entry.guid] = page
+
+    await asyncio.gather(*(one(e) for e in wanted if e.guid not in stored))
+    return failures
+
+
+def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> list[PublishReport]:
+    """Every configured output from the store; unchanged files are left alone.
+
+    Pending articles are deduplicated first, so every output agrees on which
+    article of a story is the canonical one. Each stage and each output fails
+    alone: its report carries the reason, the others still run, and every
+    report is recorded for `newsmill status`.
+    """
+    reports: list[PublishReport] = []
+    _guarded("retention", lambda: apply_retention(config.publish, store), reports)
+    # If it fails, the outputs still run: a story may show twice until the next run.
+    dedupe = _guarded("dedupe", lambda: deduplicate(config, store, stop), reports)
+    if dedupe and dedupe.interrupted:
+        # Outputs written now would show as canonical articles that the next
+        # run may find to be duplicates; that run publishes instead.
+        log.info("stopped while deduplicating; the next run publishes")
+        return reports
+    for writer in make_writers(config):
+        report = _publish_one(writer, store)
+        (log.info if report.ok else log.error)("%s", report)
+        reports.append(report)
+    try:
+        store.record_outputs(reports)
+    except StoreError as exc:
+        log.error("cannot record the outputs' outcome: %s", exc)
+    return reports
+
+
+def deduplicate(config: Config, store: Store, stop: StopFlag | None = None) -> DedupeReport | None:
+    """Cluster the articles stored since the last pass; a no-op when none are new."""
+    if not config.dedupe.enabled:
+        return None
+    settings = DedupeSettings(
+        threshold=config.dedupe.threshold,
+        canonical=config.dedupe.canonical,
+        window=timedelta(seconds=config.dedupe.window),
+    )
+    return Deduper(store, settings, stop=(lambda: bool(stop))).run()
+
+
+def _guarded(name: str, work: Callable[[], T], reports: list[PublishReport]) -> T | None:
+    """Run a stage after the store; if it fails, its report joins `reports` (None)."""
+    try:
+        return work()
+    except Exception as exc:
+        log.exception("%s failed", name)
+        reports.append(PublishReport(name, error=_one_line(exc)))
+        return None
+
+
+def _publish_one(writer: Writer, store: Store) -> PublishReport:
+    """One output from the store; its failure is its report, not an exception."""
+    try:
+        return writer.publish_store(store)  # it reads what it needs (see `Writer`)
+    except OutputError as exc:
+        return PublishReport(writer.name, error=str(exc))
+    except Exception as exc:  # a bug in one output must not stop the others
+        log.exception("%s: unexpected error", writer.name)
+        return PublishReport(writer.name, error=f"internal error: {_one_line(exc)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else repr(exc)
