@@ -188,7 +188,7 @@ def modification_times(folder: Path) -> dict[Path, int]:
 def rewrite_seconds(paths: list[Path]) -> float:
     """The least any build that writes these files pays: writing their bytes again the
     way newsmill writes a file (`replace_atomically`), with nothing rendered or read."""
-    from newsmill.publish.files import replace_atomically
+    from newsmill.files import replace_atomically
 
     contents = [(str(p.parent), p.name, p.read_bytes()) for p in paths]
     t = time.perf_counter()

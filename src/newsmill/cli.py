@@ -26,9 +26,8 @@ from rich.table import Table
 
 from newsmill import __version__
 from newsmill.config import CONFIG_NAME, Config, ConfigError, config_from_dict, load_config
+from newsmill.files import OutputError, write_atomic
 from newsmill.opml import OpmlError, read_opml, write_opml
-from newsmill.publish import OutputError
-from newsmill.publish.files import write_atomic
 from newsmill.run.lock import RunLocked
 from newsmill.store import Store, StoreError
 
@@ -587,12 +586,64 @@ def extract(
     For debugging a source and for benchmarks; a bad input is reported on
     stderr and the others are still done (exit 1 if any failed).
     """
-    from newsmill.extract.cli import run_extract
-
     with user_errors(ctx.debug):
         config = load_config(config_path) if config_path else None
         failed = run_extract(list(inputs), base_url, config, allow_private_networks)
     sys.exit(1 if failed else 0)
+
+
+def run_extract(
+    inputs: list[str], base_url: str | None, config: Config | None, allow_private: bool
+) -> int:
+    """Print a record per input; returns how many inputs failed."""
+    import asyncio
+    import gzip
+
+    from newsmill.clean import default_rules, load_rules
+    from newsmill.config import FetchConfig
+    from newsmill.extract import ExtractError, extract_page
+    from newsmill.fetch import Fetcher
+    from newsmill.model import FetchResult
+
+    rules = load_rules(config.rules) if config else default_rules()
+    fetch_config = config.fetch if config else FetchConfig()
+    if allow_private:
+        fetch_config = fetch_config.model_copy(update={"allow_private_networks": True})
+    urls = [i for i in inputs if i.startswith(("http://", "https://"))]
+
+    async def fetch_all() -> dict[str, FetchResult]:
+        async with Fetcher(fetch_config) as fetcher:
+            results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+        return dict(zip(urls, results, strict=True))
+
+    def read_file(path: Path) -> bytes:
+        data = path.read_bytes()
+        return gzip.decompress(data) if path.suffix == ".gz" or data[:2] == b"\x1f\x8b" else data
+
+    fetched = asyncio.run(fetch_all()) if urls else {}
+    failed = 0
+    for source in inputs:
+        try:
+            if source in fetched:
+                result = fetched[source]
+                if not result.ok:
+                    raise ExtractError(result.error or "fetch failed")
+                page = extract_page(
+                    result.body, result.final_url, content_type=result.content_type, rules=rules
+                )
+            else:
+                path = Path(source)
+                url = base_url or path.resolve().as_uri()
+                page = extract_page(read_file(path), url, rules=rules)
+        except (OSError, ExtractError, gzip.BadGzipFile, EOFError) as exc:
+            failed += 1
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            click.echo(f"newsmill: {source}: {reason}", err=True)
+            continue
+        record = {"input": source, **page.record()}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return failed
 
 
 @cli.command()

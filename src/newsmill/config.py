@@ -294,7 +294,7 @@ class Config(_Strict):
     @field_validator("rules")
     @classmethod
     def _valid_rules(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        from newsmill.clean.rules import RuleError, load_rules
+        from newsmill.clean import RuleError, load_rules
 
         try:
             load_rules(value)

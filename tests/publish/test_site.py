@@ -16,7 +16,7 @@ from lxml import etree, html
 from sitekit import HOSTILE_TITLE, corpus, make, site_writer, snapshot, store_with
 
 from newsmill.config import PublishConfig
-from newsmill.publish.files import TEMP_SUFFIX
+from newsmill.files import TEMP_SUFFIX
 from newsmill.publish.retention import apply_retention
 from newsmill.publish.site.builder import BUILDING, MANIFEST
 from newsmill.publish.site.paths import paginate
@@ -422,7 +422,7 @@ def test_serve_command_serves_the_site_and_its_404(tmp_path: Path) -> None:
 
 
 def test_site_folder_that_cannot_be_created_is_one_error(tmp_path: Path) -> None:
-    from newsmill.publish.files import OutputError
+    from newsmill.files import OutputError
 
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="cannot create"):

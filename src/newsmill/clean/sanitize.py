@@ -12,7 +12,7 @@ from typing import Literal
 
 import nh3
 
-from newsmill.dedupe.urls import strip_tracking
+from newsmill.urls import strip_tracking
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",

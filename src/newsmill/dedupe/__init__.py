@@ -1,6 +1,10 @@
-"""Dedupe stage: canonical URLs and content hashes (near-duplicates come later)."""
+"""Dedupe stage: content hashes and near-duplicate clusters across sources.
 
+URL keys (canonical URLs, guid keys) are in `newsmill.urls`: the clean stage
+and the store use them too.
+"""
+
+from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
 from newsmill.dedupe.hashing import content_hash
-from newsmill.dedupe.urls import canonical_url, guid_key, strip_tracking
 
-__all__ = ["canonical_url", "content_hash", "guid_key", "strip_tracking"]
+__all__ = ["DedupeReport", "DedupeSettings", "Deduper", "content_hash"]

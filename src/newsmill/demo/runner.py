@@ -16,7 +16,7 @@ import tomli_w
 
 from newsmill.config import CONFIG_NAME, Config, load_config
 from newsmill.demo.server import DemoServer, load_manifest
-from newsmill.publish.files import write_if_changed
+from newsmill.files import write_if_changed
 
 _PORT_IN_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 

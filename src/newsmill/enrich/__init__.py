@@ -1,16 +1,34 @@
 """Enrich stage: lead image, publisher, editor, language and summary."""
 
-from newsmill.enrich.images import pick_lead_image
+from newsmill.enrich.images import content_images, looks_like_chrome, pick_lead_image
+from newsmill.enrich.keywords import keywords
 from newsmill.enrich.language import article_language, detect_language, is_rtl
 from newsmill.enrich.language import primary as primary_language
-from newsmill.enrich.metadata import find_editor, find_publisher, make_summary
+from newsmill.enrich.metadata import (
+    AUTHOR,
+    EDITOR,
+    EDITOR_EN,
+    LABEL,
+    PUBLISHER,
+    find_editor,
+    find_publisher,
+    make_summary,
+)
 
 __all__ = [
+    "AUTHOR",
+    "EDITOR",
+    "EDITOR_EN",
+    "LABEL",
+    "PUBLISHER",
     "article_language",
+    "content_images",
     "detect_language",
     "find_editor",
     "find_publisher",
     "is_rtl",
+    "keywords",
+    "looks_like_chrome",
     "make_summary",
     "pick_lead_image",
     "primary_language",

@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from newsmill.clean.rules import SiteRule, first_match
-from newsmill.enrich.metadata import AUTHOR, EDITOR, EDITOR_EN, LABEL, PUBLISHER
+from newsmill.clean import SiteRule, first_match
+from newsmill.enrich import AUTHOR, EDITOR, EDITOR_EN, LABEL, PUBLISHER
 from newsmill.extract.dates import SHANGHAI, find_date_in_text, parse_date, year_hint
 from newsmill.htmltools import mark_words
 

@@ -5,19 +5,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsmill.clean.boilerplate import clean_tree, iframes_to_links, resolve_lazy_images
-from newsmill.clean.rules import RuleBook, SiteRule, default_rules, first_match
-from newsmill.clean.sanitize import sanitize_html
-from newsmill.clean.text import html_to_text
-from newsmill.enrich.images import content_images, looks_like_chrome
-from newsmill.enrich.metadata import PUBLISHER
+from newsmill.clean import (
+    RuleBook,
+    SiteRule,
+    clean_tree,
+    default_rules,
+    first_match,
+    html_to_text,
+    iframes_to_links,
+    resolve_lazy_images,
+    sanitize_html,
+)
+from newsmill.decoding import decode_document
+from newsmill.enrich import PUBLISHER, content_images, looks_like_chrome
 from newsmill.extract.content import find_main, prune
 from newsmill.extract.metadata import read_declared, read_metadata
-from newsmill.fetch.decode import decode_document
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
 _NOT_TEXT = ("script", "style", "noscript", "template")
@@ -42,6 +49,20 @@ class ExtractedPage:
     content_html: str
     text: str
     tags: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        """The page as JSON-ready fields (dates in ISO 8601), for `newsmill extract`."""
+        record: dict[str, Any] = {"url": self.url}
+        for name in RECORD_FIELDS:
+            value = getattr(self, name)
+            record[name] = value.isoformat() if isinstance(value, datetime) else value
+        return record
+
+
+RECORD_FIELDS = (
+    "title", "author", "published", "updated", "lead_image", "publisher", "editor",
+    "language", "tags", "content_html", "text",
+)  # fmt: skip
 
 
 def parse_html(

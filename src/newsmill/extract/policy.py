@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from newsmill.clean.text import html_to_text
+from newsmill.clean import html_to_text
 from newsmill.htmltools import text_weight
 from newsmill.model import Entry
 

@@ -1,6 +1,6 @@
 """Fetch stage: URLs to bytes, politely and within limits."""
 
 from newsmill.fetch.client import DEFAULT_USER_AGENT, Fetcher
-from newsmill.fetch.decode import decode_document
+from newsmill.fetch.robots import RobotsCache
 
-__all__ = ["DEFAULT_USER_AGENT", "Fetcher", "decode_document"]
+__all__ = ["DEFAULT_USER_AGENT", "Fetcher", "RobotsCache"]

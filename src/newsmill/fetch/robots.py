@@ -11,8 +11,8 @@ import asyncio
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
+from newsmill.decoding import decode_document
 from newsmill.fetch.client import DEFAULT_USER_AGENT, Fetcher
-from newsmill.fetch.decode import decode_document
 
 
 class RobotsCache:

@@ -24,7 +24,7 @@ import fastfeedparser
 import feedparser
 import nh3
 
-from newsmill.fetch.decode import declared_in_document, decode_document, normalize_charset
+from newsmill.decoding import declared_in_document, decode_document, normalize_charset
 from newsmill.model import Enclosure, Entry
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from newsmill.files import write_if_changed
 from newsmill.model import Article, PublishReport, Source
-from newsmill.publish.files import write_if_changed
 from newsmill.store import Store
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from newsmill.publish.files import write_atomic
+from newsmill.files import write_atomic
 
 MANIFEST = ".newsmill-posts.json"
 FORMAT = 1  # "v" in the file: raised when its shape changes

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 
 from newsmill import __version__
 from newsmill.dates import in_zone
+from newsmill.files import OutputError, remove_stale_temporaries, write_if_changed
 from newsmill.model import Article, PublishReport, Source
-from newsmill.publish.files import OutputError, remove_stale_temporaries, write_if_changed
 from newsmill.publish.manifest import MANIFEST, read_manifest, remove_manifest, write_manifest
 from newsmill.publish.naming import ID_SUFFIX, post_stem
 from newsmill.store import Store, stored_version

@@ -13,25 +13,25 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from newsmill.clean import RuleBook, clean_fragment, html_to_text
-from newsmill.clean.rules import default_rules, load_rules
+from newsmill.clean import RuleBook, clean_fragment, default_rules, html_to_text, load_rules
 from newsmill.config import Config, FiltersConfig, TagsConfig
 from newsmill.dates import plausible
-from newsmill.dedupe import canonical_url, content_hash
+from newsmill.dedupe import content_hash
 from newsmill.enrich import (
     article_language,
     find_editor,
     find_publisher,
+    keywords,
     make_summary,
     pick_lead_image,
 )
-from newsmill.enrich.keywords import keywords
 from newsmill.extract import ExtractedPage
 from newsmill.htmltools import text_weight
 from newsmill.model import Article, Entry, FetchResult, Source
 from newsmill.parse import parse_feed
 from newsmill.run.filters import rejection
 from newsmill.run.schedule import ScheduleSettings
+from newsmill.urls import canonical_url
 
 log = logging.getLogger("newsmill.run")
 

@@ -17,18 +17,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from newsmill.clean.rules import RuleBook
+from newsmill.clean import RuleBook
 from newsmill.config import Config
-from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
-from newsmill.extract import ExtractError, extract_page
-from newsmill.extract.policy import needs_full_text
-from newsmill.fetch import Fetcher
-from newsmill.fetch.robots import RobotsCache
+from newsmill.dedupe import Deduper, DedupeReport, DedupeSettings
+from newsmill.extract import ExtractError, extract_page, needs_full_text
+from newsmill.fetch import Fetcher, RobotsCache
 from newsmill.model import Entry, Source
 from newsmill.parse import FeedError
-from newsmill.publish import OutputError, PublishReport
-from newsmill.publish.retention import apply_retention
-from newsmill.publish.writers import Writer, make_writers
+from newsmill.publish import OutputError, PublishReport, Writer, apply_retention, make_writers
 from newsmill.run.items import FeedItems, RunPolicy, read_feed
 from newsmill.run.pool import ItemProcessors, worker_count
 from newsmill.run.record import store_fetch_result

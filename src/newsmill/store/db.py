@@ -30,9 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from newsmill.dedupe import guid_key
 from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
 from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
+from newsmill.urls import guid_key
 
 
 def stored_version(changed_at: Any, cluster: str | None, primary: str | None) -> str:

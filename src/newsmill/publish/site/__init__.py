@@ -5,5 +5,6 @@ See `builder` for how a build stays incremental, `search` for the index and
 """
 
 from newsmill.publish.site.builder import SiteWriter
+from newsmill.publish.site.serve import make_server
 
-__all__ = ["SiteWriter"]
+__all__ = ["SiteWriter", "make_server"]

@@ -45,8 +45,8 @@ from markupsafe import Markup
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.dates import in_zone
 from newsmill.enrich import is_rtl
+from newsmill.files import TEMP_SUFFIX, OutputError
 from newsmill.model import Article, PublishReport, Source
-from newsmill.publish.files import TEMP_SUFFIX, OutputError
 from newsmill.publish.site import feeds as feedout
 from newsmill.publish.site.keys import digest as _hash
 from newsmill.publish.site.output import SiteOutput

@@ -1,7 +1,7 @@
 """Writing the site's files: atomically, only when changed, folders made once.
 
 A full build creates some 17,000 files, so the cost of each write shows:
-this goes through `publish.files` with plain string paths (no pathlib) and
+this goes through `newsmill.files` with plain string paths (no pathlib) and
 remembers the folders it made instead of asking for each file's folder.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from newsmill.publish.files import OutputError, holds, replace_atomically
+from newsmill.files import OutputError, holds, replace_atomically
 
 
 class SiteOutput:

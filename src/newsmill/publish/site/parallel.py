@@ -18,7 +18,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from newsmill.publish.files import OutputError
+from newsmill.files import OutputError
 
 CHUNK_PAGES = 64  # article pages taken at a time
 

@@ -32,8 +32,7 @@ from celery.exceptions import Reject, Retry
 from sqlalchemy import Engine, create_engine
 
 from newsmill.config import Config
-from newsmill.fetch import Fetcher
-from newsmill.fetch.robots import RobotsCache
+from newsmill.fetch import Fetcher, RobotsCache
 from newsmill.model import FetchResult, Source
 from newsmill.run.celery import ledger
 from newsmill.run.items import RunPolicy

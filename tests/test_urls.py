@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsmill.dedupe import canonical_url, content_hash, strip_tracking
+from newsmill.dedupe import content_hash
+from newsmill.urls import canonical_url, strip_tracking
 
 
 @pytest.mark.parametrize(
