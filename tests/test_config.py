@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from helpers.common import run_cli
 
 from newsmill.config import ConfigError, load_config, parse_duration
 
@@ -139,7 +139,7 @@ def test_default_store_lives_beside_the_config(tmp_path: Path) -> None:
 
 
 def test_the_shipped_example_config_is_valid() -> None:
-    from conftest import REPO
+    from helpers.common import REPO
 
     config = load_config(REPO / "examples" / "newsmill.toml")
     assert config.sources and config.publish.hexo is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli, write_config
+from helpers.common import run_cli, write_config
 from lxml import etree
 
 from newsmill.config import load_config

@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import yaml
-from conftest import SHARED, HexoSite, run_cli, write_config
+from helpers.common import SHARED, HexoSite, run_cli, write_config
 from pytest_httpserver import HTTPServer
 
 SEED = SHARED / "seed" / "sina-finance-post.md"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from conftest import run_cli, write_config
+from helpers.common import run_cli, write_config
 from pytest_httpserver import HTTPServer
 
 from newsmill.dedupe.near import fingerprint, similarity
@@ -134,7 +134,7 @@ def test_same_topic_different_story_is_not_a_duplicate() -> None:
 
 
 def test_a_stop_request_saves_what_was_placed_and_leaves_the_rest_pending(tmp_path: Path) -> None:
-    from conftest import sample_article
+    from helpers.common import sample_article
 
     from newsmill.dedupe.clusters import Deduper, DedupeSettings
     from newsmill.store import Store

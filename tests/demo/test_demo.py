@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HexoSite
+from helpers.common import HexoSite
 
 
 def demo(out: Path) -> subprocess.CompletedProcess[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import warnings
 from datetime import datetime
 
-from conftest import DATA
 from dateutil import parser as dateutil_parser
+from helpers.common import DATA
 from lxml import etree
 
 from newsmill.extract.dates import parse_date

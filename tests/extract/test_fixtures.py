@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import DATA
+from helpers.common import DATA
 
 from newsmill.extract.evaluate import score_fixtures
 

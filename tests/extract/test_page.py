@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import DATA, run_cli
+from helpers.common import DATA, run_cli
 from pytest_httpserver import HTTPServer
 
 from newsmill.extract import extract_page

@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
-from conftest import run_cli, status_json, write_config
+from helpers.common import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

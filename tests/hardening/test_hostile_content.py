@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import yaml
-from conftest import HexoSite, run_cli, write_config
+from helpers.common import HexoSite, run_cli, write_config
 from pytest_httpserver import HTTPServer
 
 TITLES = [

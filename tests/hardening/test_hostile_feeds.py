@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, status_json, write_config
+from helpers.common import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
-from conftest import sample_article
+from helpers.common import sample_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from conftest import SHARED
+from helpers.common import SHARED
 
 from newsmill.parse import FeedError, parse_feed
 

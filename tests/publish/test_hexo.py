@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
-from conftest import sample_article
+from helpers.common import sample_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from postkit import assert_every_article_rendered, build_site, front, rendered_articles
-from sitekit import HOSTILE_TITLE, SHANGHAI, SOURCES, corpus
+from helpers.posts import assert_every_article_rendered, build_site, front, rendered_articles
+from helpers.site import HOSTILE_TITLE, SHANGHAI, SOURCES, corpus
 
 from newsmill.publish.jekyll import JekyllWriter
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import sample_article
+from helpers.common import sample_article
 
 from newsmill.model import Source
 from newsmill.publish import HexoWriter

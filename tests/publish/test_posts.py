@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import ARTICLE_TIME
-from conftest import sample_article as article
+from helpers.common import ARTICLE_TIME
+from helpers.common import sample_article as article
 
 from newsmill.model import Article
 from newsmill.publish import HexoWriter

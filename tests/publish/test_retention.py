@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from conftest import run_cli, write_config
+from helpers.common import run_cli, write_config
 from pytest_httpserver import HTTPServer
 
 from newsmill.store import Store

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from helpers.site import HOSTILE_TITLE, corpus, make, site_writer, snapshot, store_with
 from lxml import etree, html
-from sitekit import HOSTILE_TITLE, corpus, make, site_writer, snapshot, store_with
 
 from newsmill.config import PublishConfig
 from newsmill.files import TEMP_SUFFIX
@@ -377,7 +377,7 @@ def test_retention_keeps_a_count_per_source_or_an_age(tmp_path: Path) -> None:
 
 
 def test_build_command_builds_the_site_and_retention_applies(tmp_path: Path) -> None:
-    from conftest import run_cli, write_config
+    from helpers.common import run_cli, write_config
 
     config = write_config(tmp_path, [], publish={"site": {"dir": "site"}, "keep": 2})
     store = store_with(tmp_path / "newsmill.db", corpus(9))

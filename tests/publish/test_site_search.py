@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from sitekit import corpus, make, site_writer, snapshot, store_with
+from helpers.site import corpus, make, site_writer, snapshot, store_with
 
 from newsmill.publish.site import search
 from newsmill.publish.site.search import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import sample_article
+from helpers.common import sample_article
 
 from newsmill.config import config_from_dict
 from newsmill.model import Article

@@ -29,7 +29,7 @@ import psutil
 import pytest
 import redis
 import tomli_w
-from conftest import run_cli, write_config
+from helpers.common import run_cli, write_config
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, create_engine, func, select, text
 from werkzeug import Request, Response

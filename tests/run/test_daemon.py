@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from conftest import status_json, write_config
+from helpers.common import status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import DATA, run_cli, write_config
+from helpers.common import DATA, run_cli, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import run_cli, status_json, write_config
+from helpers.common import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>

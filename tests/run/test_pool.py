@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 import psutil
 import pytest
-from conftest import run_cli, write_config
+from helpers.common import run_cli, write_config
 from pytest_httpserver import HTTPServer
 
 from newsmill.config import ConfigError, load_config

@@ -18,7 +18,7 @@ from typing import Any
 import feedparser
 import pytest
 import yaml
-from conftest import SHARED, write_config
+from helpers.common import SHARED, write_config
 from lxml import html
 
 FEEDS = SHARED / "data" / "feeds"

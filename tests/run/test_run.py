@@ -7,7 +7,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from conftest import run_cli, status_json, write_config
+from helpers.common import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

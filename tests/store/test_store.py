@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import ARTICLE_TIME as NOW
-from conftest import sample_article as article
+from helpers.common import ARTICLE_TIME as NOW
+from helpers.common import sample_article as article
 from sqlalchemy import inspect, select, text, update
 
 from newsmill.model import Article, FetchResult, Source

@@ -55,6 +55,7 @@ from newsmill.publish.site.paths import (
     absolute,
     article_path,
     category_dir,
+    month_dir,
     paginate,
     root_of,
     tag_dir,
@@ -198,12 +199,8 @@ class Item:
 
     @property
     def month(self) -> str:
-        """The folder of its month in the archive, as `paths.month_dir` names it."""
-        return _month(self.iso)
-
-
-def _month(iso: str) -> str:
-    return f"archive/{iso[:4]}/{iso[5:7]}/"
+        """The folder of its month in the archive."""
+        return month_dir(self.iso)
 
 
 @dataclass
@@ -814,7 +811,7 @@ class _Build:
             self.all_dirty = True
             return []
         categories, tags, iso = tuple(record[6]), record[7], record[2]
-        return ["", *self._folders(categories), *dict.fromkeys(map(tag_dir, tags)), _month(iso)]
+        return ["", *self._folders(categories), *dict.fromkeys(map(tag_dir, tags)), month_dir(iso)]
 
     def carried(self, folder: str, path: str) -> bool:
         """True (and the page kept) if `path` belongs to a list that did not change."""

@@ -44,8 +44,10 @@ def tag_dir(tag: str) -> str:
     return f"t/{name_slug(tag)}/"
 
 
-def month_dir(local: datetime) -> str:
-    return f"archive/{local:%Y}/{local:%m}/"
+def month_dir(local_iso: str) -> str:
+    """`archive/YYYY/MM/` of a local time in ISO 8601, read off the string: the build
+    asks for every article's month and keeps its times as text."""
+    return f"archive/{local_iso[:4]}/{local_iso[5:7]}/"
 
 
 def article_path(article_id: str, title: str, local: datetime) -> str:

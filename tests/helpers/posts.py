@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 from lxml import html
-from sitekit import SHANGHAI
+
+from helpers.site import SHANGHAI
 
 
 def front(path: Path) -> dict:

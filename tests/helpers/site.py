@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import sample_article
-
+from helpers.common import sample_article
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.model import Article, Source
 from newsmill.publish.site import SiteWriter
