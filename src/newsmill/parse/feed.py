@@ -175,10 +175,6 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
     content = ""
     if contents and isinstance(contents, list):
         content = str(contents[0].get("value") or "")
-    # fastfeedparser copies a lone description into content; a summary-only
-    # item must stay recognisable as one for the full-text policy.
-    if content == description:
-        content = ""
     media = item.get("media_content") or []
     thumbnails = [
         str(m["url"])
@@ -195,21 +191,21 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
         for t in item.get("tags") or []
         if isinstance(t, dict)
     ]
-    published = _parse_iso(item.get("published"))
     declared = [c.get("language") for c in contents if isinstance(c, dict)]
-    return Entry(
-        language=next((str(lang) for lang in declared if lang), None),
-        guid=item_guid(item.get("id"), link, title, published, content or description),
+    return _entry(
+        base_url,
+        raw_id=item.get("id"),
         link=link,
         title=title,
-        author=plain_text(str(item.get("author") or "")),
-        published=published,
+        author=item.get("author"),
+        published=_parse_iso(item.get("published")),
         updated=_parse_iso(item.get("updated")),
-        content_html=content,
-        summary_html=description,
+        content=content,
+        summary=description,
         enclosures=enclosures,
-        thumbnails=[absolute(base_url, t) for t in thumbnails],
-        categories=[c for c in categories if c],
+        thumbnails=thumbnails,
+        categories=categories,
+        language=next((str(lang) for lang in declared if lang), None),
     )
 
 
@@ -219,8 +215,6 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
     summary = str(item.get("summary") or "")
     contents = item.get("content") or []
     content = str(contents[0].get("value") or "") if contents else ""
-    if content == summary:
-        content = ""
     thumbnails = [str(t.get("url")) for t in item.get("media_thumbnail") or [] if t.get("url")]
     enclosures = [
         Enclosure(url=str(e.get("href")), type=str(e.get("type") or ""))
@@ -228,16 +222,53 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
         if e.get("href")
     ]
     categories = [plain_text(str(t.get("term") or "")) for t in item.get("tags") or []]
-    published = _parse_struct(item.get("published_parsed"))
     detail = (contents[0] if contents else None) or item.get("title_detail") or {}
-    return Entry(
-        language=detail.get("language") or None,
-        guid=item_guid(item.get("id"), link, title, published, content or summary),
+    return _entry(
+        base_url,
+        raw_id=item.get("id"),
         link=link,
         title=title,
-        author=plain_text(str(item.get("author") or "")),
-        published=published,
+        author=item.get("author"),
+        published=_parse_struct(item.get("published_parsed")),
         updated=_parse_struct(item.get("updated_parsed")),
+        content=content,
+        summary=summary,
+        enclosures=enclosures,
+        thumbnails=thumbnails,
+        categories=categories,
+        language=detail.get("language") or None,
+    )
+
+
+def _entry(
+    base_url: str,
+    *,
+    raw_id: object,
+    link: str,
+    title: str,
+    author: object,
+    published: datetime | None,
+    updated: datetime | None,
+    content: str,
+    summary: str,
+    enclosures: list[Enclosure],
+    thumbnails: list[str],
+    categories: list[str],
+    language: str | None,
+) -> Entry:
+    """An item as both parsers read it, made into an Entry one way."""
+    # Both parsers copy a lone description into content; a summary-only item
+    # must stay recognisable as one for the full-text policy.
+    if content == summary:
+        content = ""
+    return Entry(
+        language=language,
+        guid=item_guid(raw_id, link, title, published, content or summary),
+        link=link,
+        title=title,
+        author=plain_text(str(author or "")),
+        published=published,
+        updated=updated,
         content_html=content,
         summary_html=summary,
         enclosures=enclosures,
