@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newsmill.dedupe import guid_key
 from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
+from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
 
 
@@ -199,6 +200,12 @@ class Store:
         except (SQLAlchemyError, OSError, RuntimeError, ModuleNotFoundError) as exc:
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise StoreError(f"store {_redact(url)}: cannot open: {detail}") from None
+
+    @property
+    def run_ledger(self) -> BatchLedger:
+        """The distributed engine's ledger, on this store's own connections (for the
+        scheduler, which has no pool of its own; workers use `RunTables`)."""
+        return BatchLedger(self.engine)
 
     def close(self) -> None:
         if self.engine.dialect.name == "sqlite":
