@@ -278,3 +278,95 @@ def test_the_same_link_joins_sources_but_not_a_home_page() -> None:
         index, _member("d", "s3", "Episode 9", "About ships.", t, home), "Episode 9", "About ships."
     )
     assert c != d
+
+
+class MemoryStore:
+    """Everything the deduper needs of a store (`DedupeStore`), in a dict: the
+    deduper depends on that protocol, not on a database."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict] = {}
+
+    def add(self, key: str, source: str, title: str, text: str, published: datetime) -> None:
+        from newsmill.dedupe.hashing import content_hash
+
+        self.rows[key] = {
+            "id": key, "source": source, "published": published, "title": title, "text": text,
+            "canonical_url": f"https://{source}.example/{key}",
+            "content_hash": content_hash(title, text),
+            "fingerprint": None, "cluster": None, "duplicate_of": None,
+        }  # fmt: skip
+
+    def _member(self, row: dict):
+        from newsmill.dedupe.storage import Member
+
+        return Member(
+            row["id"], row["source"], row["published"], len(row["text"]), row["canonical_url"],
+            row["content_hash"], row["cluster"], row["duplicate_of"],
+        )  # fmt: skip
+
+    def pending_dedupe(self):
+        from newsmill.dedupe.storage import PendingArticle
+
+        pending = [r for r in self.rows.values() if r["fingerprint"] is None]
+        return [
+            PendingArticle(
+                r["id"],
+                r["source"],
+                r["published"],
+                r["canonical_url"],
+                r["content_hash"],
+                r["cluster"],
+            )
+            for r in sorted(pending, key=lambda r: (r["published"], r["id"]))
+        ]
+
+    def dedupe_texts(self, ids):
+        return {i: (self.rows[i]["title"], self.rows[i]["text"]) for i in ids}
+
+    def dedupe_neighbours(self, start, end):
+        from newsmill.dedupe.storage import FingerprintedMember
+
+        for row in self.rows.values():
+            if row["fingerprint"] is not None and start <= row["published"] <= end:
+                yield FingerprintedMember(self._member(row), row["fingerprint"])
+
+    def cluster_members(self, clusters):
+        return [
+            self._member(r)
+            for r in self.rows.values()
+            if r["cluster"] in clusters and r["fingerprint"] is not None
+        ]
+
+    def save_dedupe(self, updates) -> None:
+        for placement in updates:
+            row = self.rows[placement.id]
+            if placement.fingerprint is not None:
+                row["fingerprint"] = placement.fingerprint
+            row["cluster"], row["duplicate_of"] = placement.cluster, placement.duplicate_of
+
+
+def test_the_deduper_needs_only_its_narrow_store_protocol() -> None:
+    from newsmill.dedupe.clusters import Deduper, DedupeSettings
+
+    store = MemoryStore()
+    title, body = STORIES[0]
+    early, late = datetime(2026, 11, 25, 8, tzinfo=UTC), datetime(2026, 11, 25, 9, tzinfo=UTC)
+    store.add("wire", "wire", title, "".join(body), early)
+    store.add("portal", "portal", title, "".join(body[:3]), late)
+    store.add("other", "portal", STORIES[1][0], " ".join(STORIES[1][1]), late)
+
+    first = Deduper(store, DedupeSettings()).run()
+    assert first.checked == 3 and first.joined == 1
+    rows = store.rows
+    assert rows["wire"]["cluster"] == rows["portal"]["cluster"] == "wire"
+    assert (rows["wire"]["duplicate_of"], rows["portal"]["duplicate_of"]) == (None, "wire")
+    assert rows["other"]["cluster"] == "other" and rows["other"]["duplicate_of"] is None
+    assert store.pending_dedupe() == []
+
+    # The copy changes into another story: it leaves, and only it is looked at again.
+    rows["portal"].update(text=" ".join(STORIES[2][1]), title=STORIES[2][0], fingerprint=None)
+    second = Deduper(store, DedupeSettings()).run()
+    assert second.checked == 1 and second.joined == 0
+    assert (rows["portal"]["cluster"], rows["portal"]["duplicate_of"]) == ("portal", None)
+    assert (rows["wire"]["cluster"], rows["wire"]["duplicate_of"]) == ("wire", None)

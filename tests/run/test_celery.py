@@ -38,7 +38,9 @@ from newsmill.config import Config, load_config
 from newsmill.run.celery import enqueue, ledger, purge_queue, wait
 from newsmill.run.celery.app import CRASH_LIMIT, TASK_RETRIES
 from newsmill.store import Store
+from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, run_batches, run_tasks, sources
+from newsmill.store.workers import WorkerRegistry
 
 pytestmark = pytest.mark.postgres
 
@@ -192,7 +194,7 @@ class Workers:
         try:
             while time.monotonic() < deadline:
                 pids = {p.pid for p in self.alive()}
-                seen = {w.pid for w in ledger.workers(engine)} & pids
+                seen = {w.pid for w in WorkerRegistry(engine).workers()} & pids
                 if len(seen) >= count:
                     return
                 time.sleep(0.2)
@@ -323,7 +325,7 @@ def wait_until_done(r: Rig, batch: str, at_least: int, timeout: float = 120) -> 
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            progress = ledger.progress(engine, batch)
+            progress = BatchLedger(engine).progress(batch)
             assert progress is not None
             if progress.done + progress.failed >= at_least:
                 return
@@ -414,7 +416,7 @@ def test_broker_restart_mid_run_completes_once_it_returns(
     try:
         stop_broker(kind)
         engine = create_engine(r.pg_url)
-        progress = ledger.progress(engine, queued.batch)
+        progress = BatchLedger(engine).progress(queued.batch)
         engine.dispose()
         assert progress is not None and progress.pending > 0, "the broker went down too late"
         time.sleep(2)
@@ -544,7 +546,7 @@ def test_run_no_wait_status_workers_and_one_publish_per_batch(
     r.workers.wait_ready(r.pg_url, 2)
     engine = create_engine(r.pg_url)
     try:
-        first = ledger.progress(engine)
+        first = BatchLedger(engine).progress()
         assert first is not None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -582,7 +584,7 @@ def test_run_no_wait_status_workers_and_one_publish_per_batch(
 def _batches(engine: Engine) -> list[ledger.BatchProgress]:
     with engine.connect() as conn:
         ids = list(conn.execute(select(run_batches.c.id).order_by(run_batches.c.created)).scalars())
-    return [p for i in ids if (p := ledger.progress(engine, i)) is not None]
+    return [p for i in ids if (p := BatchLedger(engine).progress(i)) is not None]
 
 
 def test_worker_and_no_wait_need_the_celery_engine(tmp_path: Path) -> None:
@@ -608,7 +610,7 @@ def test_run_watch_is_the_fleets_scheduler(
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            progress = ledger.progress(engine)
+            progress = BatchLedger(engine).progress()
             if progress and progress.finished:
                 break
             time.sleep(0.2)

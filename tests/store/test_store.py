@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,10 @@ from helpers.common import ARTICLE_TIME as NOW
 from helpers.common import sample_article as article
 from sqlalchemy import inspect, select, text, update
 
+from newsmill.dedupe.storage import Placement
 from newsmill.model import Article, FetchResult, Source
 from newsmill.store import Store
+from newsmill.store.article_row import ARTICLE_FIELDS
 from newsmill.store.schema import LATEST_VERSION, articles, schema_version
 
 
@@ -218,4 +221,32 @@ def test_undated_articles_go_after_the_dated_ones_of_their_run_and_age_from_firs
         [Article.make_id(s, g) for s, g in (("old", "kept-old"), ("src", "dated"))]
     )
     assert [a.guid for a in store.iter_articles()] == ["undated"]
+    store.close()
+
+
+def test_every_field_of_an_article_is_stored_and_read_back(store_url: str) -> None:
+    assert set(ARTICLE_FIELDS) <= set(articles.c.keys())  # a new field needs its column
+    store = Store(store_url)
+    full = article(
+        "full",
+        updated=NOW,
+        date_is_fallback=True,
+        lead_image="https://example.com/a.png",
+        language="zh",
+        publisher="Publisher",
+        editor="Editor",
+        fingerprint="m2:abc",
+    )
+    store.upsert_articles("src", [full, article("plain")])
+    stored = {a.guid: a for a in store.iter_articles()}
+    assert stored["full"] == full and stored["plain"] == article("plain")
+    assert isinstance(stored["full"].categories, list) and stored["full"].date_is_fallback is True
+
+    other = Article.make_id("src", "plain")
+    store.save_dedupe(
+        [Placement(full.id, None, other, other), Placement(other, "m2:x", other, None)]
+    )
+    (placed,) = store.articles_by_id([full.id])
+    assert (placed.cluster, placed.duplicate_of, placed.fingerprint) == (other, other, "m2:abc")
+    assert replace(placed, cluster=None, duplicate_of=None) == full
     store.close()

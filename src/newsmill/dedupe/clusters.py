@@ -9,28 +9,27 @@ near them, so a run that crashed half-way simply finishes the job next time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from newsmill.dates import shifted
 from newsmill.dedupe.near import Fingerprint, NearDuplicateIndex, decode, encode, fingerprint
+from newsmill.dedupe.storage import DedupeStore, Member, PendingArticle, Placement
+
+__all__ = [
+    "DedupeReport",
+    "DedupeSettings",
+    "Deduper",
+    "Member",
+    "StoryIndex",
+    "choose_canonical",
+    "is_article_link",
+    "match_text",
+]
 
 log = logging.getLogger("newsmill.dedupe")
-
-
-@dataclass
-class Member:
-    id: str
-    source: str
-    published: datetime
-    length: int
-    canonical_url: str
-    content_hash: str
-    cluster: str | None
-    duplicate_of: str | None
 
 
 @dataclass
@@ -152,24 +151,25 @@ class StoryIndex:
         return result
 
 
-def _member(row: Any, length: int | None = None) -> Member:
+def _pending_member(article: PendingArticle, length: int) -> Member:
+    """A pending article as a member not placed yet (its old cluster forgotten)."""
     return Member(
-        row.id, row.source, row.published, row.length if length is None else length,
-        row.canonical_url, row.content_hash, row.cluster, getattr(row, "duplicate_of", None),
+        article.id, article.source, article.published, length,
+        article.canonical_url, article.content_hash, cluster=None, duplicate_of=None,
     )  # fmt: skip
 
 
 TEXT_CHUNK = 500  # articles whose text is in memory at once
 
 
-def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
+def _chunks(rows: Sequence[PendingArticle], size: int) -> Iterable[Sequence[PendingArticle]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
 
 class Deduper:
     def __init__(
-        self, store: Any, settings: DedupeSettings, stop: Callable[[], bool] | None = None
+        self, store: DedupeStore, settings: DedupeSettings, stop: Callable[[], bool] | None = None
     ) -> None:
         self.store = store
         self.settings = settings
@@ -185,7 +185,8 @@ class Deduper:
         hi = shifted(max(p.published for p in pending), self.settings.window)
         stories = StoryIndex(self.settings)
         stories.load(
-            (_member(row), decode(row.fingerprint)) for row in self.store.dedupe_neighbours(lo, hi)
+            (stored.member, decode(stored.fingerprint))
+            for stored in self.store.dedupe_neighbours(lo, hi)
         )
         before = {m.id: (m.cluster, m.duplicate_of) for m in stories.members.values()}
 
@@ -202,8 +203,7 @@ class Deduper:
                 if row.cluster:
                     touched.add(row.cluster)  # it may be leaving its old story
                 minhash = fingerprint(match_text(title, text))
-                member = _member(row, length=len(text))
-                member.cluster = None
+                member = _pending_member(row, length=len(text))
                 cluster = stories.add(member, minhash)
                 report.joined += cluster != row.id
                 touched.add(cluster)
@@ -215,15 +215,15 @@ class Deduper:
         outside = self.store.cluster_members(
             touched - {m.cluster for m in stories.members.values()}
         )
-        for row in outside:
-            stories.members.setdefault(row.id, _member(row))
-            before.setdefault(row.id, (row.cluster, row.duplicate_of))
-        updates: list[tuple[str, str | None, str, str | None]] = []
+        for other in outside:
+            stories.members.setdefault(other.id, other)
+            before.setdefault(other.id, (other.cluster, other.duplicate_of))
+        updates: list[Placement] = []
         for member_id, duplicate_of in stories.canonical_assignments(touched).items():
             cluster = stories.members[member_id].cluster or member_id
             fp = new_fingerprints.get(member_id)
             if fp or before.get(member_id) != (cluster, duplicate_of):
-                updates.append((member_id, fp, cluster, duplicate_of))
+                updates.append(Placement(member_id, fp, cluster, duplicate_of))
                 if not fp:
                     report.changed.append(member_id)
         self.store.save_dedupe(updates)

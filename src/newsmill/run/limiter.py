@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, text
+from newsmill.store import HostLeases, RunTables
 
 # Acquire atomically: drop expired leases, take one if fewer than the limit are
 # held. The time comes from the Redis server, so clocks of workers don't matter.
@@ -32,31 +32,6 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
 end
 return 0
 """
-
-# One statement takes the lowest free (or expired) slot of a host. Two workers
-# racing for the same slot meet on the primary key: the loser's conditional
-# update finds the lease fresh and returns no row, and it tries again.
-_SQL_ACQUIRE = text(
-    """
-    INSERT INTO host_leases (host, slot, holder, expires)
-    SELECT CAST(:host AS VARCHAR), s, CAST(:holder AS VARCHAR),
-           now() + make_interval(secs => CAST(:lease AS DOUBLE PRECISION))
-    FROM generate_series(0, CAST(:limit AS INTEGER) - 1) AS s
-    WHERE NOT EXISTS (
-        SELECT 1 FROM host_leases l
-        WHERE l.host = CAST(:host AS VARCHAR) AND l.slot = s AND l.expires >= now()
-    )
-    ORDER BY s
-    LIMIT 1
-    ON CONFLICT (host, slot) DO UPDATE
-        SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
-        WHERE host_leases.expires < now()
-    RETURNING slot
-    """
-)
-_SQL_RELEASE = text(
-    "DELETE FROM host_leases WHERE host = :host AND slot = :slot AND holder = :holder"
-)
 
 
 class RedisHostLimiter:
@@ -89,43 +64,30 @@ class RedisHostLimiter:
 class SqlHostLimiter:
     """At most `per_host` leases per host, kept as rows of `host_leases` (PostgreSQL)."""
 
-    def __init__(self, engine: Engine, per_host: int, lease: float) -> None:
-        if engine.dialect.name != "postgresql":
-            raise ValueError("the shared host limiter needs PostgreSQL")
-        self.engine = engine
+    def __init__(self, leases: HostLeases, per_host: int, lease: float) -> None:
+        self.leases = leases
         self.per_host = per_host
         self.lease = lease
-
-    def _try(self, host: str, holder: str) -> int | None:
-        with self.engine.begin() as conn:
-            slot = conn.execute(
-                _SQL_ACQUIRE,
-                {"host": host, "holder": holder, "lease": self.lease, "limit": self.per_host},
-            ).scalar()
-        return None if slot is None else int(slot)
-
-    def _release(self, host: str, slot: int, holder: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(_SQL_RELEASE, {"host": host, "slot": slot, "holder": holder})
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
         holder = uuid.uuid4().hex
-        while (slot := await asyncio.to_thread(self._try, host, holder)) is None:
+        wanted = (host, holder, self.lease, self.per_host)
+        while (slot := await asyncio.to_thread(self.leases.try_acquire, *wanted)) is None:
             await asyncio.sleep(random.uniform(0.02, 0.05))
         try:
             yield
         finally:
-            await asyncio.to_thread(self._release, host, slot, holder)
+            await asyncio.to_thread(self.leases.release, host, slot, holder)
 
     async def aclose(self) -> None:
         return None
 
 
 def make_limiter(
-    broker: str, engine: Engine, per_host: int, lease: float
+    broker: str, tables: RunTables, per_host: int, lease: float
 ) -> RedisHostLimiter | SqlHostLimiter:
     """Redis when the broker is Redis (cheapest round trip); the database otherwise."""
     if broker.startswith(("redis://", "rediss://")):
         return RedisHostLimiter(broker, per_host, lease)
-    return SqlHostLimiter(engine, per_host, lease)
+    return SqlHostLimiter(tables.host_leases(), per_host, lease)

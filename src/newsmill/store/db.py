@@ -30,7 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from newsmill.dedupe import FingerprintedMember, Member, PendingArticle
 from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
+from newsmill.store.article_row import article_to_row, row_to_article
+from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
 from newsmill.urls import guid_key
 
@@ -125,64 +128,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _article_row(article: Article, now: datetime) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "source": article.source,
-        "guid": article.guid,
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "title": article.title,
-        "author": article.author,
-        "categories": list(article.categories),
-        "tags": list(article.tags),
-        "published": article.published,
-        "updated": article.updated,
-        "fetched": article.fetched,
-        "date_is_fallback": article.date_is_fallback,
-        "lead_image": article.lead_image,
-        "content_html": article.content_html,
-        "text": article.text,
-        "summary": article.summary,
-        "language": article.language,
-        "publisher": article.publisher,
-        "editor": article.editor,
-        "content_hash": article.content_hash,
-        "fingerprint": article.fingerprint,
-        "changed_at": now,
-    }
-
-
-def row_to_article(row: Any) -> Article:
-    m = row._mapping
-    return Article(
-        id=m["id"],
-        source=m["source"],
-        guid=m["guid"],
-        url=m["url"],
-        canonical_url=m["canonical_url"],
-        title=m["title"],
-        author=m["author"],
-        categories=list(m["categories"] or []),
-        tags=list(m["tags"] or []),
-        published=m["published"],
-        updated=m["updated"],
-        fetched=m["fetched"],
-        date_is_fallback=bool(m["date_is_fallback"]),
-        lead_image=m["lead_image"],
-        content_html=m["content_html"],
-        text=m["text"],
-        summary=m["summary"],
-        language=m["language"],
-        publisher=m["publisher"],
-        editor=m["editor"],
-        content_hash=m["content_hash"],
-        fingerprint=m["fingerprint"],
-        cluster=m["cluster"],
-        duplicate_of=m["duplicate_of"],
-    )
-
-
 class Store:
     """One database, migrated on open."""
 
@@ -199,6 +144,12 @@ class Store:
         except (SQLAlchemyError, OSError, RuntimeError, ModuleNotFoundError) as exc:
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise StoreError(f"store {_redact(url)}: cannot open: {detail}") from None
+
+    @property
+    def run_ledger(self) -> BatchLedger:
+        """The distributed engine's ledger, on this store's own connections (for the
+        scheduler, which has no pool of its own; workers use `RunTables`)."""
+        return BatchLedger(self.engine)
 
     def close(self) -> None:
         if self.engine.dialect.name == "sqlite":
@@ -434,7 +385,7 @@ class Store:
             for article in batch:
                 key = guid_key(article.guid)
                 found = existing.get(article.guid) or by_key.get(key)
-                new = _article_row(article, now)
+                new = article_to_row(article, now)
                 if found is None:
                     pending_inserts.append(new)
                     report.inserted.append(article.id)
@@ -504,7 +455,7 @@ class Store:
 
     # -- near-duplicate clusters ---------------------------------------------
 
-    def pending_dedupe(self) -> list[Any]:
+    def pending_dedupe(self) -> list[PendingArticle]:
         """Articles not yet deduplicated (new or changed), oldest first, without
         their text: a backlog can be the whole archive (see `dedupe_texts`)."""
         query = (
@@ -520,7 +471,17 @@ class Store:
             .order_by(articles.c.published, articles.c.id)
         )
         with self.engine.connect() as conn:
-            return list(conn.execute(query))
+            return [
+                PendingArticle(
+                    id=r.id,
+                    source=r.source,
+                    published=r.published,
+                    canonical_url=r.canonical_url,
+                    content_hash=r.content_hash,
+                    cluster=r.cluster,
+                )
+                for r in conn.execute(query)
+            ]
 
     def dedupe_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """(title, text) of these articles, for fingerprinting."""
@@ -537,7 +498,7 @@ class Store:
             articles.c.content_hash, articles.c.cluster, articles.c.duplicate_of,
         ]  # fmt: skip
 
-    def dedupe_neighbours(self, start: datetime, end: datetime) -> Iterator[Any]:
+    def dedupe_neighbours(self, start: datetime, end: datetime) -> Iterator[FingerprintedMember]:
         """Deduplicated articles published in [start, end], with their fingerprints."""
         query = select(*self._member_columns(), articles.c.fingerprint).where(
             articles.c.fingerprint.is_not(None),
@@ -545,12 +506,14 @@ class Store:
             articles.c.published <= end,
         )
         with self.engine.connect() as conn:
-            yield from conn.execution_options(yield_per=2000).execute(query)
+            for row in conn.execution_options(yield_per=2000).execute(query):
+                yield FingerprintedMember(_member(row), row.fingerprint)
 
-    def cluster_members(self, clusters: set[str]) -> list[Any]:
+    def cluster_members(self, clusters: set[str]) -> list[Member]:
+        """Deduplicated articles of these clusters, whenever published."""
         if not clusters:
             return []
-        found: list[Any] = []
+        found: list[Member] = []
         names = sorted(clusters)
         with self.engine.connect() as conn:
             for start in range(0, len(names), 500):
@@ -558,12 +521,12 @@ class Store:
                     articles.c.cluster.in_(names[start : start + 500]),
                     articles.c.fingerprint.is_not(None),
                 )
-                found.extend(conn.execute(query))
+                found.extend(_member(row) for row in conn.execute(query))
         return found
 
     def save_dedupe(self, updates: Sequence[tuple[str, str | None, str, str | None]]) -> None:
-        """(id, new fingerprint or None to keep, cluster, duplicate_of) for each article,
-        as two batched statements in one transaction."""
+        """(id, new fingerprint or None to keep, cluster, duplicate_of) for each article
+        (a `Placement`), as two batched statements in one transaction."""
         if not updates:
             return
         target = articles.c.id == bindparam("target")
@@ -690,6 +653,14 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(delete(articles).where(articles.c.id.in_(list(ids))))
             return int(result.rowcount or 0)
+
+
+def _member(row: Any) -> Member:
+    """A row of `Store._member_columns` as a story's member."""
+    return Member(
+        row.id, row.source, row.published, row.length, row.canonical_url,
+        row.content_hash, row.cluster, row.duplicate_of,
+    )  # fmt: skip
 
 
 def _add_filtered(conn: Connection, source: str, items: Sequence[tuple[str, str]]) -> None:

@@ -29,7 +29,6 @@ from typing import Any, TypeVar
 from celery import Celery, Task
 from celery import signals as celery_signals
 from celery.exceptions import Reject, Retry
-from sqlalchemy import Engine, create_engine
 
 from newsmill.config import Config
 from newsmill.fetch import Fetcher, RobotsCache
@@ -40,7 +39,7 @@ from newsmill.run.limiter import make_limiter
 from newsmill.run.lock import RunLocked, run_lock
 from newsmill.run.pipeline import publish_all, run_source
 from newsmill.run.report import SourceOutcome
-from newsmill.store import Store
+from newsmill.store import RunTables, Store
 
 log = logging.getLogger("newsmill.run.celery")
 
@@ -160,11 +159,6 @@ def _store_trouble_retried(task: Task) -> Iterator[None]:
         ) from None
 
 
-def ledger_engine(url: str, size: int = 4) -> Engine:
-    """A small pool beside the Store's, for the ledger and the SQL limiter."""
-    return create_engine(url, pool_size=size, max_overflow=2 * size, pool_pre_ping=True)
-
-
 class _Gate:
     """Shared for ordinary tasks, exclusive for one whose earlier run was cut off.
 
@@ -215,14 +209,15 @@ class WorkerContext:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.store = Store(config.store.url)
-        self.engine = ledger_engine(config.store.url)
+        self.tables = RunTables(config.store.url)  # the ledger and the SQL limiter's pool
+        self.ledger = self.tables.ledger
         self.gate = _Gate()
         self.tasks_done = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fetch", daemon=True)
         self._thread.start()
         lease = config.fetch.total_timeout + 5.0
-        self.limiter = make_limiter(config.run.broker, self.engine, config.fetch.per_host, lease)
+        self.limiter = make_limiter(config.run.broker, self.tables, config.fetch.per_host, lease)
         self.fetcher = Fetcher(config.fetch_settings(), self.limiter)
         self.policy = RunPolicy.from_config(config)
         self.robots = self._call(self._open())
@@ -242,12 +237,12 @@ class WorkerContext:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
             self.store.close()
-            self.engine.dispose()
+            self.tables.close()
 
     # -- the source task ---------------------------------------------------
 
     def run_source(self, task: Task, source: Source, batch: str) -> str:
-        row = ledger.peek(self.engine, batch, source.name)
+        row = self.ledger.peek(batch, source.name)
         if row is None:
             log.warning("source %s: batch %s unknown to this store; dropped", source.name, batch)
             return "unknown"
@@ -261,7 +256,7 @@ class WorkerContext:
             self._fail(task.app, source, batch, error)
             return ledger.FAILED
         with self.gate.exclusive() if crashes > 0 else self.gate.shared():
-            ledger.start(self.engine, batch, source.name)
+            self.ledger.start(batch, source.name)
             try:
                 outcome = self._process(source)
             except Exception as exc:
@@ -278,7 +273,7 @@ class WorkerContext:
                     task.app, source, batch, f"internal error after {retries + 1} attempts: {exc!r}"
                 )
                 return ledger.FAILED
-        remaining = ledger.finish(self.engine, batch, outcome)
+        remaining = ledger.finish(self.ledger, batch, outcome)
         self.tasks_done += 1
         if remaining == 0:
             self._after(task.app, batch)
@@ -293,14 +288,14 @@ class WorkerContext:
         self.store.record_fetch(
             source.name, FetchResult(url=source.url, final_url=source.url), error
         )
-        ledger.finish(self.engine, batch, SourceOutcome(source.name, ok=False, error=error))
+        ledger.finish(self.ledger, batch, SourceOutcome(source.name, ok=False, error=error))
         self._after(app, batch)
 
     def _after(self, app: Celery, batch: str) -> None:
         """The last source of a batch hands it to one publisher (see `publish`)."""
-        if ledger.needs_publish(self.engine, batch):
+        if self.ledger.needs_publish(batch):
             send_publish(app, batch)
-            ledger.mark_publish_queued(self.engine, batch)
+            self.ledger.mark_publish_queued(batch)
 
     # -- the publish task --------------------------------------------------
 
@@ -315,15 +310,15 @@ class WorkerContext:
         """
         try:
             with run_lock(self.store):
-                if ledger.is_published(self.engine, batch):
+                if self.ledger.is_published(batch):
                     return "already published"
-                if not ledger.changed_by(self.engine, batch) and ledger.ever_published(self.engine):
+                if not self.ledger.changed_by(batch) and self.ledger.ever_published():
                     # Nothing new: the outputs already say everything (as the daemon does).
-                    ledger.mark_published(self.engine, batch, None, ran=False)
+                    self.ledger.mark_published(batch, None, ran=False)
                     return "nothing new"
                 error: str | None = None
                 try:
-                    progress = ledger.progress(self.engine, batch)
+                    progress = self.ledger.progress(batch)
                     if progress is not None:  # the batch is a run: its undated items go last
                         self.store.place_undated(progress.created)
                     reports = publish_all(self.config, self.store)
@@ -334,7 +329,7 @@ class WorkerContext:
                 except Exception as exc:  # an output failing is the batch's error, not a loop
                     log.exception("batch %s: publishing failed", batch)
                     error = f"publishing failed: {exc}"
-                ledger.mark_published(self.engine, batch, error)
+                self.ledger.mark_published(batch, error)
                 return error or "published"
         except RunLocked:
             # Another publisher (or `newsmill build`) holds the store, maybe since
@@ -379,7 +374,7 @@ def run_worker(config: Config, queue: str = DEFAULT_QUEUE, concurrency: int = 8)
     def beat() -> None:
         while True:
             try:
-                ledger.heartbeat(context.engine, name, pid, started, context.tasks_done)
+                context.tables.workers.heartbeat(name, pid, started, context.tasks_done)
             except Exception as exc:  # the database may be briefly away; keep beating
                 log.warning("heartbeat failed: %r", exc)
             if stop.wait(HEARTBEAT_SECONDS):
@@ -407,5 +402,5 @@ def run_worker(config: Config, queue: str = DEFAULT_QUEUE, concurrency: int = 8)
         celery_signals.worker_ready.disconnect(on_ready)
         stop.set()
         with suppress(Exception):
-            ledger.heartbeat(context.engine, name, pid, started, context.tasks_done)
+            context.tables.workers.heartbeat(name, pid, started, context.tasks_done)
         context.close()

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 
 from celery import Celery
 from kombu.exceptions import ChannelError, OperationalError
-from sqlalchemy import Engine
 
 from newsmill.config import Config
 from newsmill.model import PublishReport, Source
@@ -25,7 +24,6 @@ from newsmill.run.celery import ledger
 from newsmill.run.celery.app import (
     DEFAULT_QUEUE,
     SOURCE_TASK,
-    ledger_engine,
     make_app,
     send_publish,
     source_to_message,
@@ -34,7 +32,7 @@ from newsmill.run.celery.app import (
 from newsmill.run.pipeline import select_sources
 from newsmill.run.report import RunReport
 from newsmill.run.stopping import StopFlag
-from newsmill.store import Store
+from newsmill.store import RunTables, Store
 
 log = logging.getLogger("newsmill.run.celery")
 
@@ -79,13 +77,13 @@ def enqueue(
     store = store or Store(config.store.url)
     try:
         store.sync_sources(config.resolved_sources())
-        busy = ledger.in_flight_sources(store.engine)
+        busy = ledger.in_flight_sources(store.run_ledger)
         due = [s for s in select_sources(config, store, due_only) if s.name not in busy]
         batch = uuid.uuid4().hex
-        ledger.create_batch(store.engine, batch, [s.name for s in due])
+        store.run_ledger.create_batch(batch, [s.name for s in due])
         if not due:
             # Nothing to fetch; still a batch, so a waiter has something to finish.
-            ledger.mark_published(store.engine, batch, None, ran=False)
+            store.run_ledger.mark_published(batch, None, ran=False)
         send_sources(app, due, batch, queue)
     finally:
         if own_store:
@@ -119,14 +117,14 @@ def wait(
 ) -> RunReport:
     """Block until the batch is done and published; its report (outcomes from the ledger)."""
     _check(config)
-    engine = ledger_engine(config.store.url, size=1)
+    tables = RunTables(config.store.url, pool_size=1)
     deadline = None if timeout is None else time.monotonic() + timeout
     complete_since: float | None = None
     stall_after = visibility_timeout(config)
     last_count, last_change = -1, time.monotonic()
     try:
         while True:
-            progress = ledger.progress(engine, batch)
+            progress = tables.ledger.progress(batch)
             if progress is None:
                 raise EngineError(f"batch {batch} is not in the store")
             if on_progress:
@@ -144,38 +142,38 @@ def wait(
                 # is queued: the messages were lost (a Redis broker restarted
                 # without persistence). Send them again; copies are harmless.
                 app = app or make_app(config, queue)
-                resent = resend_pending(config, batch, queue, app, engine)
+                resent = resend_pending(config, batch, queue, app, tables)
                 log.warning("batch %s: %d sources had no message; sent again", batch, resent)
                 last_change = time.monotonic()
             if progress.complete and progress.publish_queued is None:
                 complete_since = complete_since or time.monotonic()
                 if time.monotonic() - complete_since > PUBLISH_GRACE:
                     send_publish(app or make_app(config, queue), batch)
-                    ledger.mark_publish_queued(engine, batch)
+                    tables.ledger.mark_publish_queued(batch)
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(
                     f"batch {batch}: {progress.pending} of {progress.total} sources still pending"
                 )
             time.sleep(poll)
-        report = RunReport(sources=ledger.outcomes(engine, batch))
+        report = RunReport(sources=ledger.outcomes(tables.ledger, batch))
         if progress.publish_error:  # an output failed in the worker that published
             report.outputs = [PublishReport("publish", error=progress.publish_error)]
         return report
     finally:
-        engine.dispose()
+        tables.close()
 
 
 def resend_pending(
-    config: Config, batch: str, queue: str, app: Celery, engine: Engine | None = None
+    config: Config, batch: str, queue: str, app: Celery, tables: RunTables | None = None
 ) -> int:
     """Send the messages of a batch's unfinished sources again; how many."""
-    own = engine is None
-    engine = engine or ledger_engine(config.store.url, size=1)
+    own = tables is None
+    tables = tables or RunTables(config.store.url, pool_size=1)
     try:
-        names = set(ledger.pending_sources(engine, batch))
+        names = set(tables.ledger.pending_sources(batch))
     finally:
         if own:
-            engine.dispose()
+            tables.close()
     sources = [s for s in config.resolved_sources() if s.name in names]
     send_sources(app, sources, batch, queue)
     return len(sources)
@@ -221,16 +219,16 @@ class EngineStatus:
 def engine_status(config: Config, queue: str = DEFAULT_QUEUE) -> EngineStatus:
     """What `newsmill status` adds for the celery engine: queue, workers, newest batch."""
     _check(config)
-    engine = ledger_engine(config.store.url, size=1)
+    tables = RunTables(config.store.url, pool_size=1)
     try:
         return EngineStatus(
             queue=queue,
             depth=queue_depth(config, queue),
-            workers=ledger.workers(engine),
-            batch=ledger.progress(engine),
+            workers=tables.workers.workers(),
+            batch=tables.ledger.progress(),
         )
     finally:
-        engine.dispose()
+        tables.close()
 
 
 def watch(
@@ -252,7 +250,7 @@ def watch(
     try:
         store.sync_sources(config.resolved_sources())
         while not stop:
-            busy = ledger.in_flight_sources(store.engine)
+            busy = ledger.in_flight_sources(store.run_ledger)
             due = [s for s in select_sources(config, store, True) if s.name not in busy]
             if due:
                 enqueue(config, queue, True, app, store)
