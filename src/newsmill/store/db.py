@@ -157,6 +157,11 @@ class Store:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self.engine.dispose()
 
+    def forget_inherited_connections(self) -> None:
+        """In a forked child: leave the parent's connections to the parent (closing
+        them here would close its sockets) and open new ones when asked."""
+        self.engine.dispose(close=False)
+
     # -- sources ---------------------------------------------------------
 
     def sync_sources(self, configured: Sequence[Source]) -> None:

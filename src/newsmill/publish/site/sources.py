@@ -204,4 +204,4 @@ class StoreSource:
 
     def after_fork(self) -> None:
         """Connections are not shared across a fork: the child opens its own."""
-        self.store.engine.dispose(close=False)
+        self.store.forget_inherited_connections()

@@ -1,4 +1,5 @@
-"""The distributed engine: the pipeline's stages as Celery tasks, PostgreSQL as the store.
+"""The distributed engine: a Celery task per source, one publish task per batch,
+PostgreSQL as the store.
 
 Imported only when `[run] engine = "celery"`, so the local engine and the
 demo need neither Celery nor a broker.

@@ -1,10 +1,12 @@
 """The Celery application: its settings, its two tasks and the worker process.
 
-A task handles one source, so one slow or poisonous source never holds up
-others, and calls the same `store_fetch_result` as the local runner. Each
-worker process keeps one event loop (in a thread) with one Fetcher, so its
-Celery pool threads share a connection pool and the per-host limits, and the
-shared limiter extends those limits to every other worker.
+A source task takes one source through every stage up to the store, so one
+slow or poisonous source never holds up others, and calls the same
+`run_source` as the local runner; the publish task of a batch runs
+`publish_all` once its sources are done. Each worker process keeps one event
+loop (in a thread) with one Fetcher, so its Celery pool threads share a
+connection pool and the per-host limits, and the shared limiter extends those
+limits to every other worker.
 
 Delivery is at least once (late acknowledgement: a worker killed mid-task
 leaves its message to be delivered again), and the ledger makes the effect
