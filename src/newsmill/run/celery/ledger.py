@@ -47,35 +47,21 @@ def in_flight_sources(ledger: BatchLedger) -> set[str]:
     return ledger.in_flight_sources(since=datetime.now(UTC) - IN_FLIGHT_FOR)
 
 
+# What a source's outcome and its ledger row share, besides the source's name.
+_RECORDED = ("ok", "error", "not_modified", "items", "inserted", "updated")
+
+
 def finish(ledger: BatchLedger, batch: str, outcome: SourceOutcome) -> int | None:
     """Mark the source's task done or failed; the batch's sources left to finish,
     or None if another copy of the task got there first."""
-    return ledger.finish(
-        batch,
-        TaskResult(
-            source=outcome.name,
-            ok=outcome.ok,
-            error=outcome.error,
-            not_modified=outcome.not_modified,
-            items=outcome.items,
-            inserted=outcome.inserted,
-            updated=outcome.updated,
-        ),
-    )
+    fields = {name: getattr(outcome, name) for name in _RECORDED}
+    return ledger.finish(batch, TaskResult(source=outcome.name, **fields))
 
 
 def outcomes(ledger: BatchLedger, batch: str) -> list[SourceOutcome]:
     """The batch's sources as the run reports them, by name."""
     return [
-        SourceOutcome(
-            name=r.source,
-            ok=r.ok,
-            error=r.error,
-            not_modified=r.not_modified,
-            items=r.items,
-            inserted=r.inserted,
-            updated=r.updated,
-        )
+        SourceOutcome(name=r.source, **{name: getattr(r, name) for name in _RECORDED})
         for r in ledger.results(batch)
     ]
 
