@@ -6,8 +6,8 @@ and left the others idle. Fetching, parsing and the store's writes stay in
 the run's process; `build_articles` goes to a pool of processes.
 
 The workers start from a fork server (the run's process has threads, and
-forking it could copy a lock some thread holds), with the pipeline already
-imported there. Each gets the run's policy once, and ignores SIGINT and
+forking it could copy a lock some thread holds), with the item stages
+(`run.items`) already imported there. Each gets the run's policy once, and ignores SIGINT and
 SIGTERM: the run decides when to stop and shuts the pool down, and a run
 killed outright takes its workers with it. A worker that dies (a crash in a
 parser, the kernel's OOM killer) breaks the pool; the run then processes the
