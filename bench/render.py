@@ -5,12 +5,12 @@
 Articles come from bench/site.py's generator and are stored in SQLite. One build
 records every context the templates are rendered with (in the build's own process;
 its helper's half of the article pages is not seen). Then, in this one process,
-each variant renders the same recorded contexts, the variants taking turns, the
-best of `--repeat` kept; every variant's output is compared with the first's.
-Then full builds of the site, one per variant in turns, each into an empty folder,
-best of `--builds`, wall time and CPU time (the build's helper process included);
-their files are compared too. Times per render are the thread's CPU time, so that
-other work on the machine inflates them less.
+each variant renders the same recorded contexts, best of `--repeat`, timed in the
+thread's CPU time so that other work on the machine inflates it less; every
+variant's output is compared with the first's. Then full builds of the site, each
+into an empty folder, best of `--builds`, wall time and CPU time (the build's
+helper process included); their files are compared too. The variants take turns,
+in a different order each round, so that none is always first.
 
 Variants:
 - `newsmill`: `make_environment` as it is in src/.
@@ -22,6 +22,7 @@ Variants:
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import importlib.util
 import os
@@ -98,6 +99,12 @@ def record(db: Path, work: Path) -> list[tuple[str, dict[str, Any]]]:
     return seen
 
 
+def turns(variants: list[str], round_: int) -> list[str]:
+    """The variants in a different order each round, so none is always first."""
+    shift = round_ % len(variants)
+    return variants[shift:] + variants[:shift]
+
+
 def time_renders(
     makes: dict[str, Make], calls: list[tuple[str, dict[str, Any]]], repeat: int
 ) -> dict[str, dict[str, float]]:
@@ -115,8 +122,8 @@ def time_renders(
             reference = out
         elif out != reference:
             raise SystemExit(f"{variant}: rendered output differs from {next(iter(makes))}'s")
-    for _ in range(repeat):
-        for variant in makes:
+    for round_ in range(repeat):
+        for variant in turns(list(makes), round_):
             spent: dict[str, float] = defaultdict(float)
             for name, ctx in calls:
                 template = templates[variant][name]
@@ -143,8 +150,9 @@ def time_builds(
     """Best wall and best CPU seconds of a full build, by variant."""
     best: dict[str, tuple[float, float]] = defaultdict(lambda: (float("inf"), float("inf")))
     digests: dict[str, str] = {}
-    for _ in range(repeat):
-        for variant, make in makes.items():
+    for round_ in range(repeat):
+        for variant in turns(list(makes), round_):
+            make = makes[variant]
             site = work / f"site-{variant}"
             shutil.rmtree(site, ignore_errors=True)
             builder.make_environment = make  # type: ignore[assignment]
@@ -173,6 +181,10 @@ def main() -> None:
         site_bench = load(Path(__file__).resolve().parent / "site.py", "site_bench")
         site_bench.store_articles(db, site_bench.generate(args.articles))
         calls = record(db, work)
+        # The recorded contexts stay alive to the end: out of the collector's sight, so
+        # that its full passes cost what they would in a build, not more.
+        gc.collect()
+        gc.freeze()
         per_render = time_renders(makes, calls, args.repeat)
         names = sorted({n for by in per_render.values() for n in by})
         print(f"{args.articles} articles, {len(calls)} renders recorded; CPU µs per render, "
