@@ -24,12 +24,8 @@ import httpx
 
 from newsmill import __version__
 from newsmill.config import FetchConfig
-from newsmill.fetch.netguard import (
-    BlockedDestination,
-    PinnedBackend,
-    check_destination,
-    pin_connections,
-)
+from newsmill.fetch.netguard import BlockedDestination, PinnedBackend, check_destination
+from newsmill.fetch.transport import PoolTransport
 from newsmill.model import FetchResult, FetchState
 
 DEFAULT_USER_AGENT = f"newsmill/{__version__} (news aggregator; respects robots.txt)"
@@ -88,15 +84,16 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
-        transport = httpx.AsyncHTTPTransport(
+        backend: PinnedBackend | None = None  # httpcore's own: private networks are allowed
+        if not self.config.allow_private_networks:
+            backend = PinnedBackend(self._allowed, self._allowed_hosts)
+        transport = PoolTransport(
             limits=httpx.Limits(
                 max_connections=self.config.concurrency,
                 max_keepalive_connections=self.config.concurrency,
             ),
-            trust_env=False,
+            network_backend=backend,
         )
-        if not self.config.allow_private_networks:
-            pin_connections(transport, PinnedBackend(self._allowed, self._allowed_hosts))
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(self.config.timeout),

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
-import httpx
 
 
 class BlockedDestination(Exception):
@@ -82,6 +81,10 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
     resolves the name again, and a name whose records change between the two
     lookups (DNS rebinding) would reach the private address. TLS still
     verifies the certificate against the name, which httpcore passes apart.
+
+    The fetcher hands it to the connection pool it builds itself
+    (`httpcore.AsyncConnectionPool(network_backend=...)`, see fetch.transport):
+    every connection the pool opens comes through here, with no way around it.
     """
 
     def __init__(
@@ -121,15 +124,3 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
-
-
-def pin_connections(transport: httpx.AsyncHTTPTransport, backend: PinnedBackend) -> None:
-    """Make the transport's pool open its connections through `backend`.
-
-    httpx 0.28 takes no network backend (encode/httpx#3749 would add one), so
-    the pool's attribute is set; a version without it fails here loudly
-    rather than silently connecting unchecked."""
-    pool = transport._pool
-    if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
-        raise RuntimeError("this httpx/httpcore version cannot pin connections; pin httpx<0.29")
-    pool._network_backend = backend

@@ -9,7 +9,7 @@ sanitized it with an allow-list before it was stored.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,6 @@ from typing import Any
 import jinja2
 
 from newsmill import __version__
-
-_escape_inner: Callable[[str], str] | None
-try:  # markupsafe 3: the C function behind `escape`, which returns a plain str
-    from markupsafe import _escape_inner
-except ImportError:  # pragma: no cover - markupsafe 2, whose `escape` is C already
-    _escape_inner = None
 
 PACKAGE = "newsmill.publish.site"
 STATIC_FILES = ("style.css", "search.js")
@@ -125,38 +119,23 @@ class Namespace(dict[str, Any]):
         self.__dict__ = self
 
 
-def _escape_to_str(value: Any) -> str:
-    """`markupsafe.escape` without wrapping the result in Markup: in a compiled template
-    an output expression's value is only ever joined into the page."""
-    assert _escape_inner is not None  # installed only where it exists
-    if type(value) is str:
-        return _escape_inner(value)
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return _escape_inner(str(value))
+class SiteEnvironment(jinja2.Environment):
+    """Jinja's environment, with each template's globals in a plain dict.
 
+    Every render copies the template's globals into its context and collects their
+    names; Jinja's default globals map is a ChainMap over the environment's, which
+    Python walks key by key, about a third of rendering a list entry (see
+    bench/render.py). The dict is a snapshot: Jinja's documentation asks not to
+    change globals once a template is loaded, and a site build never does.
 
-class _Template(jinja2.Template):
-    """Jinja's template, cheaper to render: rendering is most of what a site build does.
-
-    Output expressions get an `escape` that does not build a Markup for every value
-    (a fifth of the rendering time), and the globals are a plain dict.
+    Output expressions keep Jinja's own autoescape, `markupsafe.escape`, which wraps
+    each value in a Markup. Calling markupsafe's private C function instead rendered
+    pages a third faster, but the escaping that keeps hostile text inert uses public
+    APIs only, where a new Jinja or markupsafe cannot quietly change it.
     """
 
-    @classmethod
-    def _from_namespace(
-        cls,
-        environment: jinja2.Environment,
-        namespace: MutableMapping[str, Any],
-        globals: Any,
-    ) -> Any:
-        if _escape_inner is not None and "escape" in namespace:
-            namespace["escape"] = _escape_to_str
-        template = super()._from_namespace(environment, namespace, globals)
-        # Its globals are a ChainMap over the environment's, which every render copies
-        # key by key in Python; the environment's globals never change during a build.
-        template.globals = dict(template.globals)
-        return template
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
 
 
 def make_environment(user_templates: Path | None) -> jinja2.Environment:
@@ -164,7 +143,7 @@ def make_environment(user_templates: Path | None) -> jinja2.Environment:
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
     loaders.append(jinja2.PackageLoader(PACKAGE, "templates"))
-    env = jinja2.Environment(
+    env = SiteEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -176,8 +155,6 @@ def make_environment(user_templates: Path | None) -> jinja2.Environment:
     # Compiling the templates took a tenth of a small build's time; Jinja keeps the
     # compiled code in a private folder of the temporary directory, by source checksum.
     env.bytecode_cache = _bytecode_cache(env)
-    if hasattr(jinja2.Template, "_from_namespace"):  # Jinja 3.x; else the plain class
-        env.template_class = _Template
     return env
 
 
