@@ -14,7 +14,7 @@ from pathlib import Path
 
 import markupsafe
 import pytest
-from sitekit import SOURCES, make, store_with
+from helpers.site import SOURCES, make, store_with
 
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.model import Source
