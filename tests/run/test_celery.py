@@ -35,9 +35,9 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from werkzeug import Request, Response
 
 from newsmill.config import Config, load_config
-from newsmill.run.celery import enqueue, ledger, purge_queue, wait
+from newsmill.run.celery import enqueue, purge_queue, wait
 from newsmill.run.celery.app import CRASH_LIMIT, TASK_RETRIES
-from newsmill.store import Store
+from newsmill.store import BatchProgress, Store
 from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, run_batches, run_tasks, sources
 from newsmill.store.workers import WorkerRegistry
@@ -581,7 +581,7 @@ def test_run_no_wait_status_workers_and_one_publish_per_batch(
         engine.dispose()
 
 
-def _batches(engine: Engine) -> list[ledger.BatchProgress]:
+def _batches(engine: Engine) -> list[BatchProgress]:
     with engine.connect() as conn:
         ids = list(conn.execute(select(run_batches.c.id).order_by(run_batches.c.created)).scalars())
     return [p for i in ids if (p := BatchLedger(engine).progress(i)) is not None]

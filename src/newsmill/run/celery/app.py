@@ -41,7 +41,7 @@ from newsmill.run.limiter import make_limiter
 from newsmill.run.lock import RunLocked, run_lock
 from newsmill.run.pipeline import publish_all, run_source
 from newsmill.run.report import SourceOutcome
-from newsmill.store import RunTables, Store
+from newsmill.store import DONE, FAILED, PENDING, RunTables, Store
 
 log = logging.getLogger("newsmill.run.celery")
 
@@ -248,7 +248,7 @@ class WorkerContext:
         if row is None:
             log.warning("source %s: batch %s unknown to this store; dropped", source.name, batch)
             return "unknown"
-        if row.state != ledger.PENDING:  # a redelivered copy of finished work
+        if row.state != PENDING:  # a redelivered copy of finished work
             self._after(task.app, batch)
             return row.state
         retries = int(task.request.retries or 0)
@@ -256,7 +256,7 @@ class WorkerContext:
         if crashes >= CRASH_LIMIT:
             error = f"gave up: its task was cut off {crashes} times (worker crashed or was killed)"
             self._fail(task.app, source, batch, error)
-            return ledger.FAILED
+            return FAILED
         with self.gate.exclusive() if crashes > 0 else self.gate.shared():
             self.ledger.start(batch, source.name)
             try:
@@ -274,12 +274,12 @@ class WorkerContext:
                 self._fail(
                     task.app, source, batch, f"internal error after {retries + 1} attempts: {exc!r}"
                 )
-                return ledger.FAILED
+                return FAILED
         remaining = ledger.finish(self.ledger, batch, outcome)
         self.tasks_done += 1
         if remaining == 0:
             self._after(task.app, batch)
-        return ledger.DONE if outcome.ok else ledger.FAILED
+        return DONE if outcome.ok else FAILED
 
     def _process(self, source: Source) -> SourceOutcome:
         """The local runner's own `run_source`, on this process's fetch loop."""

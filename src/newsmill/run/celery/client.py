@@ -32,7 +32,7 @@ from newsmill.run.celery.app import (
 from newsmill.run.pipeline import select_sources
 from newsmill.run.report import RunReport
 from newsmill.run.stopping import StopFlag
-from newsmill.store import RunTables, Store
+from newsmill.store import BatchProgress, RunTables, Store, WorkerRow
 
 log = logging.getLogger("newsmill.run.celery")
 
@@ -110,7 +110,7 @@ def wait(
     config: Config,
     batch: str,
     queue: str = DEFAULT_QUEUE,
-    on_progress: Callable[[ledger.BatchProgress], None] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
     timeout: float | None = None,
     poll: float = 0.5,
     app: Celery | None = None,
@@ -212,8 +212,8 @@ def purge_queue(config: Config, queue: str, delete: bool = False) -> None:
 class EngineStatus:
     queue: str
     depth: int | None
-    workers: list[ledger.WorkerRow]
-    batch: ledger.BatchProgress | None
+    workers: list[WorkerRow]
+    batch: BatchProgress | None
 
 
 def engine_status(config: Config, queue: str = DEFAULT_QUEUE) -> EngineStatus:

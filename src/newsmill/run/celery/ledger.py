@@ -1,7 +1,7 @@
 """What the distributed engine's ledger means to a run.
 
 The ledger itself (batches, tasks, workers) lives in the shared PostgreSQL
-store (`newsmill.store.ledger`, `newsmill.store.workers`); this module turns a
+store (`newsmill.store`: `BatchLedger`, `WorkerRegistry`); this module turns a
 run's `SourceOutcome` into a ledger row and back, and says which sources are
 still in flight.
 """
@@ -12,30 +12,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 from newsmill.run.report import SourceOutcome
-from newsmill.store import (
-    DONE,
-    FAILED,
-    PENDING,
-    BatchLedger,
-    BatchProgress,
-    TaskResult,
-    TaskRow,
-    WorkerRow,
-)
-
-__all__ = [
-    "DONE",
-    "FAILED",
-    "IN_FLIGHT_FOR",
-    "PENDING",
-    "BatchProgress",
-    "TaskRow",
-    "WorkerRow",
-    "finish",
-    "in_flight_sources",
-    "outcomes",
-    "worker_name",
-]
+from newsmill.store import BatchLedger, TaskResult
 
 # A source left pending by a batch younger than this is not enqueued again, so
 # a cron `run --no-wait` every few minutes never piles copies onto a slow queue.
