@@ -75,6 +75,8 @@ def test_the_documented_shape_loads_with_paths_resolved(tmp_path: Path) -> None:
         (('exclude = ["/广告|推广/"]', 'exclude = ["/[unclosed/"]'), "bad regex"),
         (('rsshub = "/sina/finance/china/1686"', 'url = "ftp://x"'), "url must be http"),
         (('url = "sqlite:///data/newsmill.db"', 'url = "mysql://x"'), "store.url"),
+        (('base_url = "http://127.0.0.1:1200"', "base_url = []"), "rsshub.base_url"),
+        (('base_url = "http://127.0.0.1:1200"', 'base_url = ["hub.example"]'), "http:// or"),
     ],
 )
 def test_bad_values_name_file_key_and_problem(
@@ -86,6 +88,23 @@ def test_bad_values_name_file_key_and_problem(
     message = str(error.value)
     assert message.startswith(str(path)) and expected in message
     assert "\n" not in message
+
+
+def test_rsshub_instances_in_order_with_the_key_kept_out_of_the_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    several = 'base_url = ["https://hub-a.example/", "http://10.0.0.7:1200"]'
+    config = load_config(
+        write(tmp_path, GOOD.replace('base_url = "http://127.0.0.1:1200"', several))
+    )
+    (source,) = config.resolved_sources()
+    assert source.url == "https://hub-a.example/sina/finance/china/1686"
+    assert source.mirrors == ("http://10.0.0.7:1200/sina/finance/china/1686",)
+    assert source.access_key is None
+    assert config.fetch_settings().allowed_hosts == ["hub-a.example", "10.0.0.7"]
+    monkeypatch.setenv("NEWSMILL_RSSHUB_KEY", "from-env")
+    (source,) = config.resolved_sources()
+    assert source.access_key == "from-env" and "from-env" not in repr(source)
 
 
 def test_duplicate_source_names(tmp_path: Path) -> None:

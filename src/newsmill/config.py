@@ -6,6 +6,7 @@ is wrong, because a scheduled job's log is often the only place a user looks.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -130,7 +131,31 @@ class FetchConfig(_Strict):
 
 
 class RsshubConfig(_Strict):
-    base_url: str = "http://127.0.0.1:1200"
+    # One instance, or several tried in order: a route that fails on one (5xx, 429,
+    # a timeout, a refusal) is read from the next.
+    base_url: str | list[str] = "http://127.0.0.1:1200"
+    # The instance's ACCESS_KEY, sent as ?key=; else the environment's NEWSMILL_RSSHUB_KEY.
+    access_key: str | None = Field(default=None, repr=False)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_urls(cls, value: str | list[str]) -> str | list[str]:
+        urls = [value] if isinstance(value, str) else value
+        if not urls:
+            raise ValueError("give at least one RSSHub instance")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"must be http:// or https:// URLs, got {url!r}")
+        return value
+
+    @property
+    def instances(self) -> list[str]:
+        """The instances' base URLs, in the order they are tried."""
+        return [self.base_url] if isinstance(self.base_url, str) else list(self.base_url)
+
+    @property
+    def key(self) -> str | None:
+        return self.access_key or os.environ.get("NEWSMILL_RSSHUB_KEY") or None
 
 
 class SourceConfig(_Strict):
@@ -303,12 +328,14 @@ class Config(_Strict):
         return value
 
     def fetch_settings(self) -> FetchConfig:
-        """[fetch] with the RSSHub host added to the hosts always allowed."""
-        host = urlsplit(self.rsshub.base_url).hostname
-        uses_rsshub = any(s.rsshub for s in self.sources)
-        if not host or not uses_rsshub or host in self.fetch.allowed_hosts:
+        """[fetch] with the RSSHub instances' hosts added to the hosts always allowed."""
+        if not any(s.rsshub for s in self.sources):
             return self.fetch
-        return self.fetch.model_copy(update={"allowed_hosts": [*self.fetch.allowed_hosts, host]})
+        hosts = [urlsplit(url).hostname or "" for url in self.rsshub.instances]
+        added = [h for h in dict.fromkeys(hosts) if h and h not in self.fetch.allowed_hosts]
+        if not added:
+            return self.fetch
+        return self.fetch.model_copy(update={"allowed_hosts": [*self.fetch.allowed_hosts, *added]})
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -323,11 +350,15 @@ class Config(_Strict):
         """Sources with RSSHub routes turned into URLs, ready for the pipeline."""
         out = []
         for s in self.sources:
-            url = s.url or self.rsshub.base_url.rstrip("/") + "/" + (s.rsshub or "").lstrip("/")
+            urls = (
+                [s.url] if s.url else [route_url(b, s.rsshub or "") for b in self.rsshub.instances]
+            )
             out.append(
                 Source(
                     name=s.name,
-                    url=url,
+                    url=urls[0],
+                    mirrors=tuple(urls[1:]),
+                    access_key=self.rsshub.key if s.rsshub else None,
                     categories=tuple(c.strip() for c in s.categories),
                     author=s.author,
                     full_text=s.full_text,
@@ -397,6 +428,11 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
             section = publish.get(key)
             if isinstance(section, dict) and isinstance(section.get(field_name), str):
                 section[field_name] = str((base / section[field_name]).resolve())
+
+
+def route_url(base_url: str, route: str) -> str:
+    """An RSSHub route on one instance: `https://hub.example/` + `/test/1`."""
+    return base_url.rstrip("/") + "/" + route.lstrip("/")
 
 
 def load_config(path: Path) -> Config:

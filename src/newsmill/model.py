@@ -28,6 +28,11 @@ class Source:
     interval: float | None = None
     max_age: float | None = None
     languages: tuple[str, ...] = ()
+    # The same document elsewhere (RSSHub instances after the first), tried in order
+    # when `url` fails.
+    mirrors: tuple[str, ...] = ()
+    # Sent with every request of the source (RSSHub's ?key=), never shown or logged.
+    access_key: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -53,6 +58,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     retry_after: float | None = None  # what the server asked for when it said "later"
+    note: str | None = None  # how it was had, when users should know (a mirror served it)
 
     @property
     def ok(self) -> bool:

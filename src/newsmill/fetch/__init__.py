@@ -2,5 +2,6 @@
 
 from newsmill.fetch.client import DEFAULT_USER_AGENT, Fetcher
 from newsmill.fetch.robots import RobotsCache
+from newsmill.fetch.source import fetch_source
 
-__all__ = ["DEFAULT_USER_AGENT", "Fetcher", "RobotsCache"]
+__all__ = ["DEFAULT_USER_AGENT", "Fetcher", "RobotsCache", "fetch_source"]

@@ -25,6 +25,7 @@ import httpx
 from newsmill import __version__
 from newsmill.config import FetchConfig
 from newsmill.fetch.netguard import BlockedDestination, PinnedBackend, check_destination
+from newsmill.fetch.rsshub import error_message
 from newsmill.fetch.transport import PoolTransport
 from newsmill.model import FetchResult, FetchState
 
@@ -213,10 +214,12 @@ class Fetcher:
                 etag=lowered.get("etag") or headers.get("If-None-Match"),
                 last_modified=lowered.get("last-modified") or headers.get("If-Modified-Since"),
             )
-        if status in _RETRY_STATUSES:
-            raise _Retryable(f"HTTP {status}", parse_retry_after(lowered.get("retry-after")))
         if status >= 400:
-            raise _Permanent(f"HTTP {status}")
+            explained = error_message(await _head_of(response, ERROR_PAGE_BYTES))
+            reason = f"HTTP {status}: {explained}" if explained else f"HTTP {status}"
+            if status in _RETRY_STATUSES:
+                raise _Retryable(reason, parse_retry_after(lowered.get("retry-after")))
+            raise _Permanent(reason)
         declared = lowered.get("content-length", "")
         if declared.isdigit() and int(declared) > self.config.max_bytes:
             raise _Permanent(f"response of {declared} bytes exceeds the size cap")
@@ -236,3 +239,22 @@ class Fetcher:
             etag=lowered.get("etag"),
             last_modified=lowered.get("last-modified"),
         )
+
+
+# What is read of an error page to say what went wrong: enough for RSSHub's message.
+ERROR_PAGE_BYTES = 64 * 1024
+
+
+async def _head_of(response: httpx.Response, limit: int) -> bytes:
+    """The first `limit` bytes of the body (less if it ends or breaks off sooner)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    except (httpx.TransportError, httpx.DecodingError):
+        pass  # the status says enough on its own
+    return b"".join(chunks)[:limit]

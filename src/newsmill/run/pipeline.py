@@ -21,7 +21,7 @@ from newsmill.clean import RuleBook
 from newsmill.config import Config
 from newsmill.dedupe import Deduper, DedupeReport, DedupeSettings
 from newsmill.extract import ExtractError, extract_page, needs_full_text
-from newsmill.fetch import Fetcher, RobotsCache
+from newsmill.fetch import Fetcher, RobotsCache, fetch_source
 from newsmill.model import Entry, Source
 from newsmill.parse import FeedError
 from newsmill.publish import OutputError, PublishReport, Writer, apply_retention, make_writers
@@ -152,7 +152,7 @@ async def run_source(
     """One source end to end: fetch, parse, full text, process (in a worker process
     if the run has them), store, schedule."""
     state = await asyncio.to_thread(store.fetch_state, source.name)
-    result = await fetcher.fetch(source.url, state, user_agent=source.user_agent)
+    result = await fetch_source(fetcher, source, state)
     items = None
     pages_failed = 0
     if result.ok and not result.not_modified:

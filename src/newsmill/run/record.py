@@ -50,8 +50,10 @@ def store_fetch_result(
         failures = store.record_fetch(source.name, result, error)
         _schedule_failure(store, source, policy.schedule, failures, error, result, now)
         return SourceOutcome(source.name, ok=False, error=error)
+    if result.note:  # served, but not by the source's first address
+        log.warning("source %s: %s", source.name, result.note)
     if result.not_modified or items is None:
-        store.record_fetch(source.name, result, None)
+        store.record_fetch(source.name, result, None, warning=result.note)
         _schedule_success(store, source, policy.schedule, result, None, now)
         return SourceOutcome(source.name, ok=True, not_modified=True)
     if built is None:
@@ -60,7 +62,8 @@ def store_fetch_result(
     articles, filtered = built
     store.record_filtered(source.name, filtered)
     upsert = store.upsert_articles(source.name, articles)
-    store.record_fetch(source.name, result, None, len(items.entries), warning=items.damage)
+    warning = "; ".join(filter(None, (items.damage, result.note))) or None
+    store.record_fetch(source.name, result, None, len(items.entries), warning=warning)
     _schedule_success(store, source, policy.schedule, result, items, now)
     if items.damage:
         log.warning("source %s: %s", source.name, items.damage)
@@ -72,7 +75,7 @@ def store_fetch_result(
         inserted=len(upsert.inserted),
         updated=len(upsert.updated),
         unchanged=upsert.unchanged + len(items.already_full),
-        warning=items.damage,
+        warning=warning,
     )
 
 

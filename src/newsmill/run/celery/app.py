@@ -59,7 +59,9 @@ T = TypeVar("T")
 
 
 def source_to_message(source: Source) -> dict[str, Any]:
-    return asdict(source)
+    """The source as JSON for the broker, without its access key: each worker takes
+    the key from its own configuration (`WorkerContext.keyed`)."""
+    return {**asdict(source), "access_key": None}
 
 
 def source_from_message(data: dict[str, Any]) -> Source:
@@ -136,7 +138,8 @@ def make_app(config: Config, queue: str = DEFAULT_QUEUE) -> Celery:
     @app.task(name=SOURCE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
     def source_task(self: Task, message: dict[str, Any], batch: str) -> str:
         with _store_trouble_retried(self):
-            return _context(config).run_source(self, source_from_message(message), batch)
+            context = _context(config)
+            return context.run_source(self, context.keyed(source_from_message(message)), batch)
 
     @app.task(name=PUBLISH_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
     def publish_task(self: Task, batch: str) -> str:
@@ -223,6 +226,12 @@ class WorkerContext:
         self.fetcher = Fetcher(config.fetch_settings(), self.limiter)
         self.policy = RunPolicy.from_config(config)
         self.robots = self._call(self._open())
+        self._keys = {s.name: s.access_key for s in config.resolved_sources() if s.access_key}
+
+    def keyed(self, source: Source) -> Source:
+        """The source with the access key this worker's configuration gives it."""
+        key = self._keys.get(source.name)
+        return dataclasses.replace(source, access_key=key) if key else source
 
     async def _open(self) -> RobotsCache:
         await self.fetcher.__aenter__()
