@@ -11,21 +11,26 @@ import json
 import logging
 import sys
 import time
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import click
-import tomli_w
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from newsmill import __version__
-from newsmill.config import CONFIG_NAME, Config, ConfigError, config_from_dict, load_config
+from newsmill.config import (
+    CONFIG_NAME,
+    Config,
+    ConfigError,
+    append_sources,
+    load_config,
+)
 from newsmill.files import OutputError, write_atomic
 from newsmill.opml import OpmlError, read_opml, write_opml
 from newsmill.run.lock import RunLocked
@@ -515,17 +520,43 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
         if not found:
             click.echo("no new feeds in that file")
             return
-        current = config_path.read_text("utf-8") if config_path.exists() else ""
-        updated = current.rstrip("\n") + "\n\n" + tomli_w.dumps({"sources": found})
-        try:
-            config_from_dict(tomllib.loads(updated), config_path)
-        except (tomllib.TOMLDecodeError, ConfigError) as exc:
-            raise ConfigError(
-                f"{config_path}: cannot add [[sources]] tables to it ({exc}); "
-                "is `sources` written as an inline array?"
-            ) from None
-        write_atomic(config_path, updated.encode("utf-8"), durable=True)
+        append_sources(config_path, found)
         click.echo(f"added {len(found)} sources to {config_path}")
+
+
+@sources.command("add")
+@click.argument("address")
+@click.option("--name", default=None, help="The source's name (default: from its title).")
+@click.option("--categories", default=None, help="Category path a/b/c (default: the feed's title).")
+@config_option
+@click.pass_obj
+def sources_add(
+    ctx: Ctx, address: str, name: str | None, categories: str | None, config_path: Path
+) -> None:
+    """Add the feed behind ADDRESS (a feed, or a page that offers one) to newsmill.toml."""
+    from newsmill.run.discovery import DiscoveryError, find_feed, source_name
+
+    with user_errors(ctx.debug):
+        config = load_config(config_path) if config_path.exists() else Config()
+        try:
+            found = find_feed(address, config.fetch_settings())
+        except DiscoveryError as exc:
+            fail(str(exc), 1)
+        same = [s.name for s in config.resolved_sources() if s.url == found.url]
+        if same:
+            click.echo(f"{found.url} is already the source {same[0]}; nothing added")
+            return
+        taken = {s.name for s in config.sources}
+        if name and name in taken:
+            raise ConfigError(f"{config_path}: a source named {name!r} exists already")
+        path = [c.strip() for c in categories.split("/")] if categories else []
+        table = {
+            "name": name or source_name(found.title, found.url, taken),
+            "url": found.url,
+            "categories": path or [found.title or urlsplit(found.url).hostname or "news"][:1],
+        }
+        append_sources(config_path, [table])
+        click.echo(f"added source {table['name']} ({found.via}): {found.url}")
 
 
 @sources.command("enable")

@@ -430,6 +430,25 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
                 section[field_name] = str((base / section[field_name]).resolve())
 
 
+def append_sources(path: Path, tables: list[dict[str, Any]]) -> None:
+    """Add [[sources]] tables at the end of the file, leaving every byte before them
+    (comments, order, spacing) as it was; the result must still load."""
+    import tomli_w
+
+    from newsmill.files import write_atomic
+
+    current = path.read_text("utf-8") if path.exists() else ""
+    updated = current.rstrip("\n") + "\n\n" + tomli_w.dumps({"sources": tables})
+    try:
+        config_from_dict(tomllib.loads(updated), path)
+    except (tomllib.TOMLDecodeError, ConfigError) as exc:
+        raise ConfigError(
+            f"{path}: cannot add [[sources]] tables to it ({exc}); "
+            "is `sources` written as an inline array?"
+        ) from None
+    write_atomic(path, updated.encode("utf-8"), durable=True)
+
+
 def route_url(base_url: str, route: str) -> str:
     """An RSSHub route on one instance: `https://hub.example/` + `/test/1`."""
     return base_url.rstrip("/") + "/" + route.lstrip("/")
