@@ -21,7 +21,8 @@ from newsmill.parse.listpage.model import FoundList, ListError, ListKind, ListSe
 from newsmill.parse.listpage.nextpage import find_next_page
 from newsmill.parse.listpage.selected import select_html, select_json
 
-# Script data replace what the HTML shows only when they hold clearly more.
+# Script data replace what the HTML shows only when they hold clearly more title
+# text: a page that renders its list shows it better than its data does.
 _EMBEDDED_MARGIN = 1.5
 
 
@@ -75,7 +76,7 @@ def find_list(
     embedded = find_embedded_list(root, base_url)
     next_page = find_next_page(root, base_url)
     if embedded is not None and (
-        html is None or len(embedded[1].items) > _EMBEDDED_MARGIN * len(html.items)
+        html is None or embedded[1].score > _EMBEDDED_MARGIN * html.text_weight
     ):
         script, found = embedded
         select = ListSelect(

@@ -71,6 +71,7 @@ class HtmlList:
     items: list[ListItem]
     select: ListSelect
     score: float
+    text_weight: int
 
 
 def _classes(element: HtmlElement) -> frozenset[str]:
@@ -295,4 +296,5 @@ def find_html_list(root: HtmlElement, base_url: str) -> HtmlList | None:
         ListItem(link.url, link.text or (link.element.get("title") or ""), d[0] if d else None)
         for (link, _), d in zip(best.pairs, best.dates, strict=True)
     ]
-    return HtmlList(items, select, best.score)
+    text = sum(min(weight(item.title), _TITLE_CAP) for item in items)
+    return HtmlList(items, select, best.score, text)
