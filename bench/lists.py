@@ -108,7 +108,7 @@ def main() -> None:
                 found = find_list(body, doc["page_url"])
                 urls, next_page, kind = [i.url for i in found.items], found.next_page, found.kind
             except ListError as error:
-                urls, next_page, kind = [], None, f"error: {error}"
+                found, urls, next_page, kind = None, [], None, f"error: {error}"
         ms = (time.perf_counter() - start) * 1000 / opts.repeat
         base = (
             None
@@ -125,8 +125,18 @@ def main() -> None:
         except ListError as error:
             print(f"  {doc['id']}: reference selectors fail: {error}")
             ref_score = Score(0, len(doc["items"]), 0)
+        titles_ok, dates_ok, replay = fields_right(found, doc), dates_right(found, doc), None
+        if found is not None:
+            try:
+                again = select_list(body, doc["page_url"], found.select)
+                replay = score([i.url for i in again.items], doc)
+            except ListError:
+                replay = Score(0, len(doc["items"]), 0)
         rows.append(
             {
+                "titles_ok": titles_ok,
+                "dates_ok": dates_ok,
+                "replay": replay,
                 "id": doc["id"],
                 "kind": kind,
                 "ours": score(urls, doc),
@@ -139,6 +149,22 @@ def main() -> None:
             }
         )
     report(rows, opts.json)
+
+
+def fields_right(found: object, doc: dict) -> int:
+    """Gold items found with the gold title (or its other reading)."""
+    got = {i.url: i for i in getattr(found, "items", [])}
+    return sum(
+        1
+        for g in doc["items"]
+        if g["url"] in got and got[g["url"]].title in (g["title"], g.get("title_alt"))
+    )
+
+
+def dates_right(found: object, doc: dict) -> int:
+    """Gold items found with the date text the page shows (None where it shows none)."""
+    got = {i.url: i for i in getattr(found, "items", [])}
+    return sum(1 for g in doc["items"] if g["url"] in got and got[g["url"]].date_text == g["date"])
 
 
 def micro(scores: list[Score]) -> Score:
@@ -159,6 +185,10 @@ def report(rows: list[dict], as_json: bool) -> None:
     next_ok = sum(r["next_ok"] for r in with_next)
     false_next = sum(1 for r in rows if not r["has_next"] and r["next_found"])
     ms = sorted(r["ms"] for r in rows)
+    replay = micro([r["replay"] for r in rows if r["replay"] is not None])
+    gold_items = sum(r["ours"].gold for r in rows)
+    titles_ok = sum(r["titles_ok"] for r in rows)
+    dates_ok = sum(r["dates_ok"] for r in rows)
     summary = {
         "documents": len(rows),
         "micro_precision": round(total.precision, 3),
@@ -172,6 +202,10 @@ def report(rows: list[dict], as_json: bool) -> None:
         "next_page_false": false_next,
         "reference_micro_precision": round(rtotal.precision, 3),
         "reference_micro_recall": round(rtotal.recall, 3),
+        "inferred_select_replay_precision": round(replay.precision, 3),
+        "inferred_select_replay_recall": round(replay.recall, 3),
+        "titles_right": f"{titles_ok}/{gold_items}",
+        "dates_right": f"{dates_ok}/{gold_items}",
         "ms_median": round(ms[len(ms) // 2], 1),
         "ms_max": round(ms[-1], 1),
     }
@@ -184,7 +218,7 @@ def report(rows: list[dict], as_json: bool) -> None:
         return
     print(
         f"{'document':22} {'kind':13} {'gold':>4} {'found':>5} {'P':>5} {'R':>5} {'F1':>5}"
-        f" {'baseP':>5} {'baseR':>5} {'refF1':>5} {'next':>4} {'ms':>6}"
+        f" {'baseP':>5} {'baseR':>5} {'selF1':>5} {'refF1':>5} {'next':>4} {'ms':>6}"
     )
     for r in rows:
         s, b, ref = r["ours"], r["baseline"], r["reference"]
@@ -196,6 +230,7 @@ def report(rows: list[dict], as_json: bool) -> None:
         print(
             f"{r['id']:22} {r['kind'][:13]:13} {s.gold:4} {s.found:5} {s.precision:5.2f} {s.recall:5.2f}"
             f" {s.f1:5.2f} {b.precision if b else float('nan'):5.2f} {b.recall if b else float('nan'):5.2f}"
+            f" {r['replay'].f1 if r['replay'] else float('nan'):5.2f}"
             f" {ref.f1 if ref else float('nan'):5.2f} {nxt:>4} {r['ms']:6.1f}"
         )
     print(
@@ -203,6 +238,8 @@ def report(rows: list[dict], as_json: bool) -> None:
         f" (baseline, HTML only: P {btotal.precision:.3f} R {btotal.recall:.3f});"
         f" macro P {macro_p:.3f} R {macro_r:.3f}; under 0.5 F1: {', '.join(low) or 'none'};"
         f" next page {next_ok}/{len(with_next)} right, {false_next} found where none;"
+        f" titles right {titles_ok}/{gold_items}, dates right {dates_ok}/{gold_items};"
+        f" inferred selectors replayed P {replay.precision:.3f} R {replay.recall:.3f};"
         f" reference selectors P {rtotal.precision:.3f} R {rtotal.recall:.3f};"
         f" {summary['ms_median']} ms median, {summary['ms_max']} ms max per page"
     )

@@ -155,3 +155,36 @@ def test_a_page_without_a_list_is_an_error() -> None:
         )
     with pytest.raises(ListError):
         find_list(b"", "https://x.org/")
+
+
+def _rows(rows: str) -> str:
+    return f"""<html><body><div id="nav"><a href="/">首页</a><a href="/gs/">公司</a><a href="/hy/">行业</a></div>
+    <ul class="feed">{rows}</ul></body></html>"""
+
+
+def test_a_date_printed_inside_the_link_is_the_date_not_part_of_the_title() -> None:
+    rows = "".join(
+        f'<li><a href="/news/20240520{n}.html"><span>2024-05-20</span>第{n}条煤炭行业动态新闻标题</a></li>'
+        for n in range(1, 5)
+    )
+    found = find_list(_rows(rows), "https://stock.example.cn/")
+    assert [i.title for i in found.items] == [f"第{n}条煤炭行业动态新闻标题" for n in range(1, 5)]
+    assert {i.date_text for i in found.items} == {"2024-05-20"}
+
+
+def test_a_bare_clock_time_gives_way_to_a_dated_form_in_the_same_item() -> None:
+    rows = "".join(
+        f'<li><a href="/video/2024052{n}01.html">第{n}段视频新闻的标题文字</a>'
+        f'<span class="len">04:1{n}</span><span class="t">{n}小时前</span></li>'
+        for n in range(1, 5)
+    )
+    found = find_list(_rows(rows), "https://v.example.cn/")
+    assert [i.date_text for i in found.items] == [f"{n}小时前" for n in range(1, 5)]
+
+
+def test_rows_of_another_shape_inside_the_list_are_items_in_page_order() -> None:
+    article = '<div class="row news"><h3><a href="/a/2024{n}.html">第{n}条要闻的完整标题在这里</a></h3></div>'
+    photo = '<div class="row photo"><p><a href="/photo/2024{n}.html">第{n}组图片新闻的完整标题</a></p></div>'
+    body = "".join((photo if n == 3 else article).format(n=n) for n in range(1, 7))
+    found = find_list(f"<html><body><div class='list'>{body}</div></body></html>", "https://x.cn/")
+    assert [i.url.rsplit("/", 2)[-2] for i in found.items] == ["a", "a", "photo", "a", "a", "a"]

@@ -31,6 +31,7 @@ _STATE_CLASSES = frozenset(
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "textarea", "select", "head"})
 _TEMPLATE_MARK = re.compile(r"(?:^|[\s_-])(?:templates?|tpl)(?:$|[\s_-])", re.I)
 _MIN_ITEMS = 3
+_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
 # A title shorter than this (reading units: a CJK character counts 3) is a menu word.
 _MENU_WEIGHT = 12
 _TITLE_CAP = 90
@@ -137,7 +138,7 @@ def _collect(root: HtmlElement, base_url: str) -> _Page:
         url = absolute(element.get("href"), base_url)
         if url is None:
             continue
-        text = squash(element.text_content())
+        text = squash(element.text_content()) or squash(element.get("title"))
         groups[sig].append(_Link(element, url, text, chains[element], len(tokens)))
     return _Page(groups, tokens)
 
@@ -173,7 +174,11 @@ def _items_of(links: list[_Link]) -> list[tuple[_Link, HtmlElement]]:
 
 
 def _date_in(item: HtmlElement, title: str) -> tuple[str, HtmlElement] | None:
-    """A date shown in the item (or, for table rows, in the row after it)."""
+    """A date shown in the item (or, for table rows, in the row after it).
+
+    A bare clock time (`04:10`) is taken only when nothing better is there: in a
+    card it is as often a video's length as the hour of the day.
+    """
     places = [item]
     following = item.getnext()
     if (
@@ -182,6 +187,7 @@ def _date_in(item: HtmlElement, title: str) -> tuple[str, HtmlElement] | None:
         and not following.xpath(".//a[string-length(normalize-space())>20]")
     ):
         places.append(following)
+    fallback: tuple[str, HtmlElement] | None = None
     for place in places:
         for seen, element in enumerate(place.iter()):
             if seen > _DATE_SEARCH:
@@ -191,12 +197,14 @@ def _date_in(item: HtmlElement, title: str) -> tuple[str, HtmlElement] | None:
             for piece, holder in ((element.text, element), (element.tail, element.getparent())):
                 text = squash(piece).strip("[]()【】（） ")
                 if text and text != title and looks_like_date(text):
-                    return text, holder if holder is not None else element
-            for attr in ("datetime", "title"):
-                value = element.get(attr)
-                if element.tag == "time" and value and looks_like_date(value):
-                    return squash(element.text_content()) or value, element
-    return None
+                    found = (text, holder if holder is not None else element)
+                    if not _CLOCK.fullmatch(text):
+                        return found
+                    fallback = fallback or found
+            value = element.get("datetime")
+            if element.tag == "time" and value and looks_like_date(value):
+                return squash(element.text_content()) or value, element
+    return fallback
 
 
 def _css_path(
@@ -258,18 +266,42 @@ def _extend(
     siblings = {id(item.getparent()): item for _, item in best.pairs}
     pairs, dates = list(best.pairs), list(best.dates)
     for other in others:
-        for (link, item), date in zip(other.pairs, other.dates, strict=True):
-            if id(item) in items or link.url in urls or weight(link.text) < _MENU_WEIGHT:
+        for link, _ in other.pairs:
+            if link.url in urls or weight(link.text) < _MENU_WEIGHT:
                 continue
-            model = siblings.get(id(item.getparent()))
-            if model is None or not _same_kind(item, model, tokens):
+            # The row is the link's ancestor that sits beside the list's own rows.
+            item = next((e for e in link.chain[1:] if id(e.getparent()) in siblings), None)
+            if item is None or id(item) in items:
+                continue
+            if not _same_kind(item, siblings[id(item.getparent())], tokens):
                 continue
             items.add(id(item))
             urls.add(link.url)
             pairs.append((link, item))
-            dates.append(date)
+            dates.append(_date_in(item, link.text))
     order = sorted(range(len(pairs)), key=lambda i: pairs[i][0].order)
     return _Candidate([pairs[i] for i in order], [dates[i] for i in order], best.score)
+
+
+def _title(link: _Link) -> str:
+    """The link's text without a date printed inside it (`<a><span>05-20</span>Title</a>`):
+    the date is the item's date, not part of its title."""
+    dated = [
+        child
+        for child in link.element.iterdescendants()
+        if isinstance(child.tag, str) and looks_like_date(squash(child.text_content()))
+    ]
+    if not dated:
+        return link.text
+    parts: list[str] = []
+    for piece in link.element.xpath(".//text()"):
+        holder = piece.getparent()
+        inside_date = any(holder is d or d in holder.iterancestors() for d in dated)
+        if piece.is_tail:
+            inside_date = any(d in holder.iterancestors() for d in dated)
+        if not inside_date:
+            parts.append(str(piece))
+    return squash("".join(parts)) or link.text
 
 
 def find_html_list(root: HtmlElement, base_url: str) -> HtmlList | None:
@@ -293,7 +325,7 @@ def find_html_list(root: HtmlElement, base_url: str) -> HtmlList | None:
     )
     best = _extend(best, [c for c in candidates if c is not best], page.tokens)
     items = [
-        ListItem(link.url, link.text or (link.element.get("title") or ""), d[0] if d else None)
+        ListItem(link.url, _title(link), d[0] if d else None)
         for (link, _), d in zip(best.pairs, best.dates, strict=True)
     ]
     text = sum(min(weight(item.title), _TITLE_CAP) for item in items)

@@ -133,17 +133,22 @@ def _title_field(fields: dict[str, list[str]], n: int, skip: str) -> str | None:
             continue
         score = mean
         if key.lower() in _TITLE_NAMES:
-            score *= 3 - _TITLE_NAMES.index(key.lower()) * 0.2
+            # A field named title is the title even when a digest beside it is longer.
+            score += 1000 - _TITLE_NAMES.index(key.lower()) * 100
         if score > best_score:
             best, best_score = key, score
     return best
 
 
 def _date_field(fields: dict[str, list[str]], n: int) -> str | None:
-    for key, values in fields.items():
-        if _DATE_NAMES.search(key) and sum(looks_like_date(v) for v in values) >= n * 0.6:
-            return key
-    return None
+    """A date-named field whose values read as dates; one named `date` over a bare time."""
+    named = [
+        key
+        for key, values in fields.items()
+        if _DATE_NAMES.search(key) and sum(looks_like_date(v) for v in values) >= n * 0.6
+    ]
+    named.sort(key=lambda key: "date" not in key.lower())
+    return named[0] if named else None
 
 
 def read_array(
