@@ -81,3 +81,15 @@ def test_looks_like_date_rejects_titles() -> None:
     assert looks_like_date("3小时前")
     assert not looks_like_date("国务院常务会议部署进一步优化营商环境的政策措施")
     assert not looks_like_date("x" * 50 + " 2024-05-20")
+
+
+def test_a_counter_is_no_yearless_date() -> None:
+    assert parse_list_date("1/5", NOW, CST) is None
+    assert parse_list_date("05/19", NOW, CST) == at(2024, 5, 19)
+
+
+def test_a_title_that_contains_a_date_does_not_look_like_one() -> None:
+    assert not looks_like_date("2024年5月20日国务院召开常务会议")
+    assert not looks_like_date("Release notes for May 20, 2024 build")
+    assert looks_like_date("发布时间：2024-05-20")
+    assert looks_like_date("Posted on May 20, 2024")

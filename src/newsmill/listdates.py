@@ -99,6 +99,14 @@ def _epoch(value: int) -> datetime | None:
     return None
 
 
+def _yearless_ok(found: re.Match[str]) -> bool:
+    """`5月20日`, `05-20`, `05/20 13:15` are dates; `1/5` (the first of five photos) is not."""
+    whole = found.group(0)
+    if "月" in whole or found.group("h"):
+        return True
+    return len(found.group("m")) == 2 and len(found.group("d")) == 2
+
+
 def parse_list_date(
     shown: str | int | float | None, now: datetime, zone: tzinfo = UTC
 ) -> datetime | None:
@@ -138,7 +146,7 @@ def parse_list_date(
         return _build(zone, day.year, day.month, day.day, found["h"], found["mi"], None)
     if found := _COMPACT.search(text):
         return _build(zone, int(found["y"]), int(found["m"]), int(found["d"]), None, None, None)
-    if found := _YEARLESS.search(text):
+    if (found := _YEARLESS.search(text)) and _yearless_ok(found):
         g = found.groupdict()
         for year in (ref.year, ref.year - 1):
             moment = _build(zone, year, int(g["m"]), int(g["d"]), g["h"], g["mi"], g["s"])
@@ -151,9 +159,25 @@ def parse_list_date(
     return None
 
 
+# What may surround a date in a list's date element: labels, units, month names.
+_DATE_WORDS = re.compile(
+    r"发布时间|发布于|发布|更新|时间|日期|来源|今天|今日|昨天|昨日|前天|刚刚|刚才|[年月日时分秒前天周星期小钟个]"
+    r"|ago|just|now|posted|published|updated|on|at|an?|hours?|hrs?|minutes?|mins?|seconds?|secs?"
+    r"|days?|weeks?|months?|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*"
+    r"|nov\w*|dec\w*|am|pm|utc|gmt|cst|th|st|nd|rd",
+    re.I,
+)
+# Letters and ideographs left after the date words: a label fits, a title does not.
+_LEFTOVER = 8
+
+
 def looks_like_date(text: str) -> bool:
-    """Whether short text reads as a date, whatever the reference time."""
+    """Whether short text reads as a date, whatever the reference time; a title that
+    merely contains a date (`2024年5月20日国务院常务会议`) does not."""
     if len(text) > 40:
+        return False
+    rest = _DATE_WORDS.sub("", text)
+    if sum(ch.isalpha() for ch in rest) > _LEFTOVER:
         return False
     probe = datetime(2030, 1, 1, tzinfo=UTC)
     return parse_list_date(text, probe, UTC) is not None

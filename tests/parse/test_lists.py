@@ -188,3 +188,42 @@ def test_rows_of_another_shape_inside_the_list_are_items_in_page_order() -> None
     body = "".join((photo if n == 3 else article).format(n=n) for n in range(1, 7))
     found = find_list(f"<html><body><div class='list'>{body}</div></body></html>", "https://x.cn/")
     assert [i.url.rsplit("/", 2)[-2] for i in found.items] == ["a", "a", "photo", "a", "a", "a"]
+
+
+def test_a_card_made_one_link_is_titled_by_its_heading() -> None:
+    cards = "".join(
+        f'<a class="card" href="/stories/2024/05/story-number-{n}-title"><h3>Story number {n} has a title</h3>'
+        f"<p>A summary that runs on for a while about story {n}.</p><span>May 2{n}, 2024</span></a>"
+        for n in range(1, 4)
+    )
+    found = find_list(f"<html><body><section>{cards}</section></body></html>", "https://x.org/")
+    assert [i.title for i in found.items] == [f"Story number {n} has a title" for n in range(1, 4)]
+    assert [i.date_text for i in found.items] == [f"May 2{n}, 2024" for n in range(1, 4)]
+
+
+def _page_with(links: str) -> str:
+    rows = "".join(
+        f'<li><a href="/world/2024/05/2{n}/long-story-slug-{n}">A long story headline number {n}</a></li>'
+        for n in range(1, 5)
+    )
+    return f"<html><body><ul>{rows}</ul>{links}</body></html>"
+
+
+def test_more_and_arrows_are_next_only_when_they_point_at_a_numbered_page() -> None:
+    base = "https://x.org/world/"
+    section_more = '<h2>Sport <a href="/sport/">More ›</a></h2>'
+    assert find_list(_page_with(section_more), base).next_page is None
+    paged_more = section_more + '<a href="/world/?page=2">More</a>'
+    assert find_list(_page_with(paged_more), base).next_page == "https://x.org/world/?page=2"
+    assert (
+        find_list(_page_with('<a href="/world/p3">下一页</a>'), base).next_page
+        == "https://x.org/world/p3"
+    )
+
+
+def test_a_next_link_driven_by_script_gives_the_page_path_it_prints() -> None:
+    link = "<a onclick=\"go(this,'/world/index2.html')\" style='cursor:pointer'>下一页</a>"
+    assert (
+        find_list(_page_with(link), "https://x.org/world/").next_page
+        == "https://x.org/world/index2.html"
+    )

@@ -8,7 +8,9 @@ page rendered by script may hold its list only there.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
+from cssselect import SelectorError
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
@@ -17,7 +19,7 @@ from newsmill.htmltools import parse_document
 from newsmill.parse.listpage.embedded import find_embedded_list, script_values
 from newsmill.parse.listpage.htmllist import find_html_list
 from newsmill.parse.listpage.jsonlist import find_json_list, unwrap
-from newsmill.parse.listpage.model import FoundList, ListError, ListKind, ListSelect
+from newsmill.parse.listpage.model import FoundList, ListError, ListItem, ListKind, ListSelect
 from newsmill.parse.listpage.nextpage import find_next_page
 from newsmill.parse.listpage.selected import select_html, select_json
 
@@ -79,10 +81,9 @@ def find_list(
         html is None or embedded[1].score > _EMBEDDED_MARGIN * html.text_weight
     ):
         script, found = embedded
-        select = ListSelect(
-            f"{found.select.items}", found.select.link, found.select.title, found.select.date
+        return FoundList(
+            found.items, "embedded-json", found.select, next_page, [f"data from {script}"]
         )
-        return FoundList(found.items, "embedded-json", select, next_page, [f"data from {script}"])
     if html is None:
         raise ListError("no group of article links found in the page")
     return FoundList(html.items, "html", html.select, next_page)
@@ -113,20 +114,12 @@ def select_list(
     except ListError as error:
         items = _select_embedded(root, base_url, select, error)
         kind = "embedded-json"
-    next_page = None
-    if select.next:
-        links = root.cssselect(select.next)
-        if not links:
-            raise ListError(f"selector next={select.next!r} matches nothing")
-        next_page = find_next_page_from(links[0], base_url)
-    else:
-        next_page = find_next_page(root, base_url)
-    return FoundList(items, kind, select, next_page)
+    return FoundList(items, kind, select, _next_by(root, base_url, select.next))
 
 
 def _select_embedded(
     root: HtmlElement, base_url: str, select: ListSelect, error: ListError
-) -> list:
+) -> list[ListItem]:
     """A dot path given for an HTML page reads the page's script data."""
     if "." not in select.items and not select.items.isidentifier():
         raise error
@@ -138,8 +131,18 @@ def _select_embedded(
     raise error
 
 
-def find_next_page_from(element: HtmlElement, base_url: str) -> str | None:
-    from urllib.parse import urljoin
-
-    href = (element.get("href") or "").strip()
-    return urljoin(base_url, href) if href and not href.startswith("javascript:") else None
+def _next_by(root: HtmlElement, base_url: str, selector: str) -> str | None:
+    """The next page by the user's selector (an error if it matches nothing), else found."""
+    if not selector:
+        return find_next_page(root, base_url)
+    css, _, attr = selector.partition("@")
+    try:
+        links = root.cssselect(css)
+    except (SelectorError, SyntaxError) as error:
+        raise ListError(f"selector next={selector!r} is not valid CSS: {error}") from None
+    if not links:
+        raise ListError(f"selector next={selector!r} matches nothing")
+    href = (links[0].get(attr or "href") or "").strip()
+    if not href or href.lower().startswith("javascript:"):
+        return None
+    return urljoin(base_url, href)

@@ -285,7 +285,14 @@ def _extend(
 
 def _title(link: _Link) -> str:
     """The link's text without a date printed inside it (`<a><span>05-20</span>Title</a>`):
-    the date is the item's date, not part of its title."""
+    the date is the item's date, not part of its title. A whole card made one link
+    is titled by its heading, not by heading, summary and byline run together."""
+    heading = link.element.xpath(
+        ".//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' title ')][1]"
+    )
+    if heading and squash(heading[0].text_content()):
+        return squash(heading[0].text_content())
     dated = [
         child
         for child in link.element.iterdescendants()

@@ -9,6 +9,7 @@ from lxml.html import HtmlElement
 
 from newsmill.parse.listpage.text import squash
 
+# Words that say "next page" whatever the link points to.
 _NEXT_WORDS = frozenset(
     {
         "下一页",
@@ -17,14 +18,19 @@ _NEXT_WORDS = frozenset(
         "下一頁",
         "next",
         "nextpage",
-        "more",
         "older",
         "olderposts",
         "olderentries",
         "nextposts",
-        "morestories",
-        "loadmore",
     }
+)
+# Words and arrows that say "next page" only when the link is a page of the
+# same list: a section header's "More ›" points at the section, not page 2.
+_WEAK_WORDS = frozenset({"more", "morestories", "loadmore", "显示更多", "加载更多"})
+_PAGED = re.compile(
+    r"(?:[?&/_-](?:page|paged|p|pn|pg|pageno|pageindex|start|offset)[=/_-]?\d+)"
+    r"|(?:index|list)?[_-]?\d{1,4}\.s?html?$|#page=?\d+",
+    re.I,
 )
 # A page path inside an onclick or data attribute: `go('/news/index2.html')`.
 _PRINTED = re.compile(r"(?:https?://[^\s'\"()]+|/[\w\-./]+\.s?html?(?:\?[^\s'\"()]*)?)")
@@ -32,13 +38,17 @@ _ARROWS = re.compile(r"^[›»>→]+$")
 _STRIP = re.compile(r"[\s›»>→<←‹«\-_.:：()\[\]]+")
 
 
-def _is_next_text(text: str) -> bool:
+def _strength(text: str) -> int:
+    """2: says next page; 1: says next only if the target is paged; 0: not a next link."""
     text = text.strip()
-    if not text:
-        return False
+    if not text or len(text) > 20:
+        return 0
     if _ARROWS.match(text.replace(" ", "")):
-        return True
-    return _STRIP.sub("", text).lower() in _NEXT_WORDS
+        return 1
+    word = _STRIP.sub("", text).lower()
+    if word in _NEXT_WORDS:
+        return 2
+    return 1 if word in _WEAK_WORDS else 0
 
 
 def _href(element: HtmlElement, base_url: str) -> str | None:
@@ -63,12 +73,14 @@ def _printed_path(element: HtmlElement) -> str | None:
 
 
 def find_next_page(root: HtmlElement, base_url: str) -> str | None:
-    """`rel=next` first, then a link whose text says next (下一页, Next, ›, More)."""
+    """`rel=next` first, then a link that says next (下一页, Next, Older posts), then one
+    that says more or shows an arrow and points at a numbered page."""
     for element in root.iter("link", "a"):
         if "next" in (element.get("rel") or "").lower().split():
             url = _href(element, base_url)
             if url:
                 return url
+    weak: str | None = None
     for element in root.iter("a"):
         label = (
             squash(element.text_content())
@@ -76,8 +88,14 @@ def find_next_page(root: HtmlElement, base_url: str) -> str | None:
             or element.get("aria-label")
             or ""
         )
-        if len(label) <= 20 and _is_next_text(label):
-            url = _href(element, base_url)
-            if url:
-                return url
-    return None
+        strength = _strength(label)
+        if not strength:
+            continue
+        url = _href(element, base_url)
+        if url is None:
+            continue
+        if strength == 2:
+            return url
+        if weak is None and _PAGED.search(url):
+            weak = url
+    return weak
