@@ -227,3 +227,15 @@ def test_a_next_link_driven_by_script_gives_the_page_path_it_prints() -> None:
         find_list(_page_with(link), "https://x.org/world/").next_page
         == "https://x.org/world/index2.html"
     )
+
+
+def test_inferred_link_selector_skips_a_category_badge_before_the_title() -> None:
+    rows = "".join(
+        f'<li><span class="t">(2024-05-20 1{n}:00)</span><a class="cat" href="/shehui/">[社会]</a> '
+        f'<a href="/24/0520/1{n}/ABC{n}.html">第{n}条社会新闻的完整标题</a></li>'
+        for n in range(1, 5)
+    )
+    body = _rows(rows)
+    found = find_list(body, "https://news.example.cn/latest/")
+    assert urls(found) == [f"https://news.example.cn/24/0520/1{n}/ABC{n}.html" for n in range(1, 5)]
+    assert urls(select_list(body, "https://news.example.cn/latest/", found.select)) == urls(found)

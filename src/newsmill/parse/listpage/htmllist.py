@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from newsmill.listdates import looks_like_date
@@ -283,6 +284,29 @@ def _extend(
     return _Candidate([pairs[i] for i in order], [dates[i] for i in order], best.score)
 
 
+def _link_selector(pairs: list[tuple[_Link, HtmlElement]], tokens: dict[HtmlElement, str]) -> str:
+    """A selector that finds each item's title link as the first match inside the item:
+    the link's path, made more specific (`:nth-of-type`) when an earlier link of the
+    item (a category badge) would match first."""
+    link, item = pairs[0]
+    if link.element is item:
+        return ""
+    path = _css_path(link.element, tokens, item)
+    position = sum(
+        1 for s in link.element.itersiblings(preceding=True) if s.tag == link.element.tag
+    )
+    for candidate in (path, f"{path}:nth-of-type({position + 1})"):
+        try:
+            if all(
+                (found := item_el.cssselect(candidate)) and found[0] is link_el.element
+                for link_el, item_el in pairs[:5]
+            ):
+                return candidate
+        except (SelectorError, SyntaxError):
+            continue
+    return path
+
+
 def _title(link: _Link) -> str:
     """The link's text without a date printed inside it (`<a><span>05-20</span>Title</a>`):
     the date is the item's date, not part of its title. A whole card made one link
@@ -319,13 +343,11 @@ def find_html_list(root: HtmlElement, base_url: str) -> HtmlList | None:
     if not ranked:
         return None
     best = max(ranked, key=lambda c: c.score)
-    first_link, first_item = best.pairs[0]
+    first_item = best.pairs[0][1]
     date_holder = next((d[1] for d in best.dates if d), None)
     select = ListSelect(
         items=_css_path(first_item, page.tokens),
-        link=""
-        if first_link.element is first_item
-        else _css_path(first_link.element, page.tokens, first_item),
+        link=_link_selector(best.pairs, page.tokens),
         date=page.tokens.get(date_holder, "")
         if date_holder is not None and date_holder is not first_item
         else "",
