@@ -559,6 +559,46 @@ def sources_add(
         click.echo(f"added source {table['name']} ({found.via}): {found.url}")
 
 
+@cli.command()
+@click.argument("address")
+@click.option("--base-url", default=None, help="The URL a saved file was read from.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of a table.")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def probe(
+    ctx: Ctx, address: str, base_url: str | None, as_json: bool, config_path: Path | None
+) -> None:
+    """What newsmill sees at ADDRESS (a URL or a saved file), storing nothing: a feed,
+    a list (its items, the selectors that find them, the next page) or an article."""
+    from newsmill.run.discovery import DiscoveryError
+    from newsmill.run.discovery import probe as probe_address
+
+    with user_errors(ctx.debug):
+        config = load_config(config_path) if config_path else Config()
+        try:
+            seen = probe_address(address, config.fetch_settings(), config.site.tz, base_url)
+        except DiscoveryError as exc:
+            fail(str(exc), 1)
+    if as_json:
+        click.echo(json.dumps(seen.record(), ensure_ascii=False))
+        return
+    out_console.print(f"kind: {seen.kind}", markup=False)
+    for feed in seen.feeds:
+        out_console.print(f"feed: {feed}", markup=False)
+    for key, value in seen.select.items():
+        out_console.print(f"select.{key}: {value}", markup=False)
+    if seen.next_page:
+        out_console.print(f"next page: {seen.next_page}", markup=False)
+    if seen.items:
+        table = Table(box=None)
+        for column in ("published", "title", "url"):
+            table.add_column(column, overflow="fold")
+        for item in seen.items:
+            when = item.published.strftime("%Y-%m-%d %H:%M") if item.published else ""
+            table.add_row(when, escape(item.title), escape(item.url))
+        out_console.print(table)
+
+
 @sources.command("enable")
 @click.argument("name")
 @config_option

@@ -3,15 +3,19 @@ and the rest of their newsmill.toml stays byte for byte."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from helpers.common import run_cli
+from helpers.common import DATA, SHARED, run_cli
 from pytest_httpserver import HTTPServer
 
 from newsmill.config import load_config
 from newsmill.parse import advertised_feeds
-from newsmill.run.discovery import source_name
+from newsmill.run.discovery import probe_document, source_name
+
+LISTS_DEV = SHARED / "data" / "lists-dev"
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
 <title>{title}</title><link>https://news.example/</link>
@@ -120,3 +124,70 @@ def test_names_are_valid_and_unused() -> None:
     assert source_name("江州新闻", "https://www.jz-news.example/rss", set()) == "jz-news.example"
     assert source_name("Feed", "https://a.example/", {"feed-x", "a.example"}) == "feed"
     assert source_name("Feed", "https://a.example/", {"feed"}) == "feed-2"
+
+
+LISTS = DATA / "lists"
+
+
+def probe_json(*args: str) -> dict:
+    result = run_cli("probe", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_probe_a_saved_list_page_shows_its_items_selectors_and_next_page() -> None:
+    seen = probe_json(
+        str(LISTS / "zh-channel-gbk.html"), "--base-url", "https://news.example.cn/guonei/"
+    )
+    assert seen["kind"] == "list" and seen["feeds"] == []
+    urls = [item["url"] for item in seen["items"]]
+    assert urls[0] == "https://news.example.cn/2024-05/20/c_1130150.htm"
+    assert len(urls) == len(set(urls)) >= 5 and all(u.startswith("https://") for u in urls)
+    assert seen["items"][0]["title"].startswith("国务院常务会议")
+    assert seen["items"][0]["published"].startswith("2024-05-20T13:15")
+    assert seen["select"]["items"] and seen["select"]["link"]
+    assert seen["next_page"] and seen["next_page"].startswith("https://news.example.cn/")
+
+
+def test_probe_a_feed_and_a_page_that_advertises_one(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/rss").respond_with_data(
+        FEED.format(title="Harbor Daily"), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/").respond_with_data(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head>'
+        "<body><p>Welcome.</p></body></html>",
+        content_type="text/html",
+    )
+    config = ["-c", str(config_file(tmp_path))]
+    feed = probe_json(httpserver.url_for("/rss"), *config)
+    assert feed["kind"] == "feed" and feed["items"][0]["url"] == "https://news.example/1"
+    page = probe_json(httpserver.url_for("/"), *config)
+    assert page["kind"] == "article" and page["feeds"] == [httpserver.url_for("/rss")]
+
+
+def test_probe_a_missing_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = run_cli("probe", str(tmp_path / "nope.html"))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"newsmill: {tmp_path / 'nope.html'}: No such file or directory"
+
+
+def test_real_list_pages_are_lists_and_article_pages_are_not() -> None:
+    """Every list of lists-dev (real, third-party) is seen as a list; every article
+    page among our extraction fixtures, with its related-news strips, as an article."""
+    manifest = json.loads((LISTS_DEV / "manifest.json").read_text("utf-8"))
+    zone = ZoneInfo("Asia/Shanghai")
+    wrong = [
+        doc["id"]
+        for doc in manifest["docs"]
+        if probe_document((LISTS_DEV / doc["file"]).read_bytes(), doc["page_url"], "", zone).kind
+        != "list"
+    ]
+    wrong += [
+        page.name
+        for page in sorted((DATA / "extract").glob("*/*.html"))
+        if probe_document(page.read_bytes(), "https://news.example/a/1.html", "", zone).kind
+        != "article"
+    ]
+    assert wrong == []
