@@ -76,6 +76,10 @@ def test_the_documented_shape_loads_with_paths_resolved(tmp_path: Path) -> None:
         (('rsshub = "/sina/finance/china/1686"', 'url = "ftp://x"'), "url must be http"),
         (('url = "sqlite:///data/newsmill.db"', 'url = "mysql://x"'), "store.url"),
         (('base_url = "http://127.0.0.1:1200"', "base_url = []"), "rsshub.base_url"),
+        (('rsshub = "/sina/finance/china/1686"', 'list = "ftp://x"'), "list must be http"),
+        (('full_text = "auto"', 'full_text = "auto"\nlist = "https://a.example/"'), "exactly one"),
+        (('full_text = "auto"', 'full_text = "auto"\nmax_pages = 0'), "sources[0].max_pages"),
+        (('full_text = "auto"', 'full_text = "auto"\nselect = {link = "a"}'), "select.items"),
         (('base_url = "http://127.0.0.1:1200"', 'base_url = ["hub.example"]'), "http:// or"),
     ],
 )

@@ -158,10 +158,27 @@ class RsshubConfig(_Strict):
         return self.access_key or os.environ.get("NEWSMILL_RSSHUB_KEY") or None
 
 
+class ListSelectConfig(_Strict):
+    """Where a list source's articles are, when the list finder should not guess:
+    CSS selectors (`sel@attr` reads an attribute) for an HTML page, dot paths and
+    field names for a JSON or JSONP one."""
+
+    items: str = Field(min_length=1)
+    link: str = ""
+    title: str = ""
+    date: str = ""
+    next: str = ""
+
+
 class SourceConfig(_Strict):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     url: str | None = None
     rsshub: str | None = None
+    # A page (or JSON/JSONP API) that lists articles; `list` in the file.
+    list_url: str | None = Field(default=None, alias="list")
+    list_format: Literal["auto", "html", "json", "jsonp"] = "auto"
+    select: ListSelectConfig | None = None
+    max_pages: int = Field(3, ge=1, le=50)  # list pages followed on a source's first run
     categories: list[str] = Field(min_length=1, max_length=3)
     author: str = ""
     full_text: Literal["auto", "always", "never"] = "auto"
@@ -176,10 +193,11 @@ class SourceConfig(_Strict):
 
     @model_validator(mode="after")
     def _one_location(self) -> SourceConfig:
-        if bool(self.url) == bool(self.rsshub):
-            raise ValueError("give exactly one of url or rsshub")
-        if self.url and not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"url must be http:// or https://, got {self.url!r}")
+        if sum(1 for where in (self.url, self.rsshub, self.list_url) if where) != 1:
+            raise ValueError("give exactly one of url, rsshub or list")
+        for key, value in (("url", self.url), ("list", self.list_url)):
+            if value and not value.startswith(("http://", "https://")):
+                raise ValueError(f"{key} must be http:// or https://, got {value!r}")
         return self
 
     @field_validator("categories")
@@ -350,15 +368,20 @@ class Config(_Strict):
         """Sources with RSSHub routes turned into URLs, ready for the pipeline."""
         out = []
         for s in self.sources:
-            urls = (
-                [s.url] if s.url else [route_url(b, s.rsshub or "") for b in self.rsshub.instances]
-            )
+            direct = s.url or s.list_url
+            route = s.rsshub or ""
+            urls = [direct] if direct else [route_url(b, route) for b in self.rsshub.instances]
+            select = s.select.model_dump() if s.select else {}
             out.append(
                 Source(
                     name=s.name,
                     url=urls[0],
                     mirrors=tuple(urls[1:]),
                     access_key=self.rsshub.key if s.rsshub else None,
+                    kind="list" if s.list_url else "feed",
+                    list_format=s.list_format,
+                    select=tuple((k, v) for k, v in select.items() if v),
+                    max_pages=s.max_pages,
                     categories=tuple(c.strip() for c in s.categories),
                     author=s.author,
                     full_text=s.full_text,

@@ -33,6 +33,12 @@ class Source:
     mirrors: tuple[str, ...] = ()
     # Sent with every request of the source (RSSHub's ?key=), never shown or logged.
     access_key: str | None = field(default=None, repr=False)
+    # "feed", or "list": `url` is a page (or JSON API) listing articles, whose own
+    # pages are fetched; `select` holds the user's selectors as (name, value) pairs.
+    kind: str = "feed"
+    list_format: str = "auto"
+    select: tuple[tuple[str, str], ...] = ()
+    max_pages: int = 3
 
 
 @dataclass
@@ -124,6 +130,9 @@ class Article:
     # not the story's canonical article, the id of the one that is.
     cluster: str | None = None
     duplicate_of: str | None = None
+    # Where `published` came from: "feed", "list" (the date a list page shows),
+    # "page" (the article's own page) or "first_seen" (none: when it was fetched).
+    date_source: str = ""
 
     @staticmethod
     def make_id(source: str, guid: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from newsmill.clean import RuleBook, clean_fragment, default_rules, html_to_text, load_rules
 from newsmill.config import Config, FiltersConfig, TagsConfig
@@ -27,8 +27,9 @@ from newsmill.enrich import (
 )
 from newsmill.extract import ExtractedPage
 from newsmill.htmltools import text_weight
+from newsmill.listdates import parse_list_date
 from newsmill.model import Article, Entry, FetchResult, Source
-from newsmill.parse import parse_feed
+from newsmill.parse import ListError, ListSelect, find_list, parse_feed, select_list
 from newsmill.run.filters import rejection
 from newsmill.run.schedule import ScheduleSettings
 from newsmill.urls import canonical_url
@@ -47,6 +48,7 @@ class RunPolicy:
     filters: FiltersConfig = field(default_factory=FiltersConfig)
     tags: TagsConfig = field(default_factory=TagsConfig)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    zone: tzinfo = UTC  # where a list page's dates without a zone are read (the site's)
 
     @classmethod
     def from_config(cls, config: Config) -> RunPolicy:
@@ -62,6 +64,7 @@ class RunPolicy:
                 jitter=s.jitter,
                 disable_after=s.disable_after,
             ),
+            zone=config.site.tz,
         )
 
     @classmethod
@@ -82,6 +85,11 @@ class FeedItems:
     known_filtered: set[str] = field(default_factory=set)
     ttl_minutes: int | None = None
     damage: str | None = None  # what the parser says it may have lost (ParsedFeed.damage)
+    next_page: str | None = None  # a list page's next page, if it shows one
+
+
+class ListSourceError(Exception):
+    """A list source's page cannot be read as a list (a selector matches nothing)."""
 
 
 def read_feed(source: Source, result: FetchResult) -> FeedItems:
@@ -129,12 +137,49 @@ def build_articles(source: Source, items: FeedItems, policy: RunPolicy | None = 
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _published(candidates: tuple[datetime | None, ...], fetched: datetime) -> tuple[datetime, bool]:
-    """The first date that can be true, or the fetch time marked as a fallback."""
-    for when in candidates:
+_FORMAT_TYPES = {
+    "html": "text/html",
+    "json": "application/json",
+    "jsonp": "application/javascript",
+}
+
+
+def read_list(source: Source, result: FetchResult, zone: tzinfo = UTC) -> FeedItems:
+    """A list page's articles as entries to fetch in full (raises ListSourceError).
+
+    An article is its canonical link, so a list that reorders, repeats or drops
+    items adds nothing twice; its date is the one the list shows, read in `zone`
+    relative to the fetch, when it shows one."""
+    fetched = datetime.now(UTC)
+    # A declared format wins over what the server says the body is.
+    content_type = _FORMAT_TYPES.get(source.list_format, result.content_type)
+    try:
+        if source.select:
+            select = ListSelect(**dict(source.select))
+            found = select_list(
+                result.body, result.final_url, select, content_type, source.encoding
+            )
+        else:
+            found = find_list(result.body, result.final_url, content_type, source.encoding)
+    except ListError as exc:
+        raise ListSourceError(f"list: {exc}") from None
+    entries: dict[str, Entry] = {}
+    for item in found.items:
+        guid = canonical_url(item.url)
+        if guid not in entries:
+            published = parse_list_date(item.date_text, fetched, zone)
+            entries[guid] = Entry(guid=guid, link=item.url, title=item.title, published=published)
+    return FeedItems(list(entries.values()), fetched, next_page=found.next_page)
+
+
+def _published(
+    candidates: tuple[tuple[datetime | None, str], ...], fetched: datetime
+) -> tuple[datetime, str]:
+    """The first date that can be true and where it came from, or the fetch time."""
+    for when, origin in candidates:
         if (date := plausible(when, fetched)) is not None:
-            return date, False
-    return fetched, True
+            return date, origin
+    return fetched, "first_seen"
 
 
 def build_article(
@@ -156,11 +201,20 @@ def build_article(
     from_page = page is not None and text_weight(page.text) > text_weight(text)
     if page is not None and from_page:
         content, text = page.content_html, page.text
-    published, fallback = _published(
-        (entry.published, entry.updated, page.published if page else None), fetched
+    origin = "list" if source.kind == "list" else "feed"
+    published, date_source = _published(
+        (
+            (entry.published, origin),
+            (entry.updated, origin),
+            (page.published if page else None, "page"),
+        ),
+        fetched,
     )
     url = entry.link or source.url
-    title = entry.title or (page.title if page else "") or make_summary(text, 80) or "(untitled)"
+    title = entry.title
+    if page and page.title and (not title or title.endswith(("...", "…"))):
+        title = page.title  # a list shows titles cut short; the page has them whole
+    title = title or make_summary(text, 80) or "(untitled)"
     lead_image = (page.lead_image if page else None) or pick_lead_image(
         entry, raw_html, content, base
     )
@@ -181,7 +235,8 @@ def build_article(
         published=published,
         updated=plausible(entry.updated, fetched),
         fetched=fetched,
-        date_is_fallback=fallback,
+        date_is_fallback=date_source == "first_seen",
+        date_source=date_source,
         lead_image=lead_image,
         content_html=content,
         text=text,

@@ -35,4 +35,5 @@ def row_to_article(row: Row[Any]) -> Article:
     for name in _LISTS:
         values[name] = list(values[name] or [])
     values["date_is_fallback"] = bool(values["date_is_fallback"])
+    values["date_source"] = values["date_source"] or ""  # stored before v9
     return Article(**values)

@@ -403,6 +403,7 @@ class Store:
                 if not article.date_is_fallback and old["published"] != new["published"]:
                     changes["published"] = new["published"]
                     changes["date_is_fallback"] = False
+                    changes["date_source"] = new["date_source"]
                 if not changes:
                     report.unchanged += 1
                     continue

@@ -110,6 +110,8 @@ articles = Table(
     # v3: near-duplicate clusters; NULL fingerprint means "not yet deduplicated"
     Column("cluster", String(16)),
     Column("duplicate_of", String(16)),
+    # v9: where the published date came from (feed, list, page, first_seen)
+    Column("date_source", String(16)),
     UniqueConstraint("source", "guid", name="uq_articles_source_guid"),
     Index("ix_articles_source_canonical", "source", "canonical_url"),
     Index("ix_articles_content_hash", "content_hash"),
@@ -294,6 +296,10 @@ def _v8_health_of_feeds_and_outputs(conn: Connection) -> None:
     metadata.create_all(conn, tables=[outputs])
 
 
+def _v9_date_sources(conn: Connection) -> None:
+    _add_missing_columns(conn, articles, ["date_source"])
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
@@ -303,6 +309,7 @@ MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v6_newest_index,
     _v7_impossible_dates,
     _v8_health_of_feeds_and_outputs,
+    _v9_date_sources,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 
