@@ -533,13 +533,14 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
 def sources_add(
     ctx: Ctx, address: str, name: str | None, categories: str | None, config_path: Path
 ) -> None:
-    """Add the feed behind ADDRESS (a feed, or a page that offers one) to newsmill.toml."""
-    from newsmill.run.discovery import DiscoveryError, find_feed, source_name
+    """Add ADDRESS to newsmill.toml: a feed, a page that offers one, or a list page
+    (with the selectors found for it written out, to adjust if need be)."""
+    from newsmill.run.discovery import DiscoveryError, find_source, source_name
 
     with user_errors(ctx.debug):
         config = load_config(config_path) if config_path.exists() else Config()
         try:
-            found = find_feed(address, config.fetch_settings())
+            found = find_source(address, config.fetch_settings())
         except DiscoveryError as exc:
             fail(str(exc), 1)
         same = [s.name for s in config.resolved_sources() if s.url == found.url]
@@ -550,11 +551,13 @@ def sources_add(
         if name and name in taken:
             raise ConfigError(f"{config_path}: a source named {name!r} exists already")
         path = [c.strip() for c in categories.split("/")] if categories else []
-        table = {
+        table: dict[str, object] = {
             "name": name or source_name(found.title, found.url, taken),
-            "url": found.url,
+            "list" if found.kind == "list" else "url": found.url,
             "categories": path or [found.title or urlsplit(found.url).hostname or "news"][:1],
         }
+        if found.select:
+            table["select"] = found.select
         append_sources(config_path, [table])
         click.echo(f"added source {table['name']} ({found.via}): {found.url}")
 

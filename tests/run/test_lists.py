@@ -6,6 +6,7 @@ of 15, article pages in GBK and UTF-8, dates in the forms Chinese sites show."""
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -217,3 +218,21 @@ def test_json_and_jsonp_list_apis_with_and_without_selectors(
         assert article["date_source"] == "list" and article["title"] == title(i)
         expected = datetime.fromtimestamp(1716182100 + i * 60, UTC)
         assert datetime.fromisoformat(article["published"]) == expected
+
+
+def test_sources_add_on_a_list_page_writes_a_list_source_that_runs(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    serve(httpserver, list(range(15)), list(range(15, 30)))
+    config = write_config(tmp_path, [])
+    before = config.read_text("utf-8")
+    added = run_cli("sources", "add", httpserver.url_for("/zwgk/"), "-c", str(config))
+    assert added.exit_code == 0, added.output
+    text = config.read_text("utf-8")
+    assert text.startswith(before.rstrip("\n"))
+    (table,) = tomllib.loads(text)["sources"]
+    assert table["list"] == httpserver.url_for("/zwgk/") and "url" not in table
+    assert table["select"]["items"] and table["select"]["link"]
+    ran = run_cli("run", "-c", str(config))
+    assert ran.exit_code == 0, ran.output
+    assert sorted(records(tmp_path)) == sorted(f"art_{i}.html" for i in range(30))

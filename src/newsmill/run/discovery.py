@@ -14,7 +14,11 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.html
+from lxml import etree
+
 from newsmill.config import FetchConfig
+from newsmill.decoding import decode_document
 from newsmill.extract import ExtractError, extract_page
 from newsmill.fetch import Fetcher
 from newsmill.listdates import parse_list_date
@@ -26,6 +30,7 @@ from newsmill.parse import (
     advertised_feeds,
     find_list,
     parse_feed,
+    plain_text,
     usual_feed_urls,
 )
 
@@ -35,25 +40,28 @@ class DiscoveryError(Exception):
 
 
 @dataclass(frozen=True)
-class FoundFeed:
-    url: str  # the feed's address
-    title: str  # the feed's own title ("" if it has none)
-    via: str  # "feed" (pasted as it is), "advertised" or "usual path"
+class FoundSource:
+    url: str  # the feed's address, or the list page's
+    title: str  # the feed's own title, or the page's ("" if it has none)
+    via: str  # "feed" (pasted as it is), "advertised", "usual path" or "list page"
+    kind: str = "feed"  # or "list"
+    select: dict[str, str] | None = None  # for a list: the selectors that find it
 
 
-def find_feed(address: str, settings: FetchConfig) -> FoundFeed:
-    """The feed behind `address` (raises DiscoveryError when there is none)."""
-    return asyncio.run(_find_feed(address, settings))
+def find_source(address: str, settings: FetchConfig) -> FoundSource:
+    """The feed behind `address`, else the list it is (raises DiscoveryError when it
+    is neither)."""
+    return asyncio.run(_find_source(address, settings))
 
 
-async def _find_feed(address: str, settings: FetchConfig) -> FoundFeed:
+async def _find_source(address: str, settings: FetchConfig) -> FoundSource:
     async with Fetcher(settings) as fetcher:
         page = await fetcher.fetch(address)
         if not page.ok:
             raise DiscoveryError(f"{address}: {page.error}")
         title = _feed_title(page)
         if title is not None:
-            return FoundFeed(page.final_url, title, "feed")
+            return FoundSource(page.final_url, title, "feed")
         advertised = advertised_feeds(page.body, page.final_url, page.content_type)
         for via, candidates in (
             ("advertised", advertised),
@@ -62,9 +70,22 @@ async def _find_feed(address: str, settings: FetchConfig) -> FoundFeed:
             for url in candidates:
                 result = await fetcher.fetch(url)
                 if result.ok and (title := _feed_title(result)) is not None:
-                    return FoundFeed(result.final_url, title, via)
+                    return FoundSource(result.final_url, title, via)
+    seen = probe_document(page.body, page.final_url, page.content_type, UTC)
+    if seen.kind == "list":
+        name = _page_title(page)
+        return FoundSource(page.final_url, name, "list page", "list", seen.select)
     tried = "the feeds it advertises" if advertised else "the usual feed paths"
-    raise DiscoveryError(f"{address}: not a feed, and none of {tried} is one")
+    raise DiscoveryError(f"{address}: not a feed or a list page, and none of {tried} is a feed")
+
+
+def _page_title(result: FetchResult) -> str:
+    text = decode_document(result.body, result.content_type)[0]
+    try:
+        found = lxml.html.document_fromstring(text).findtext(".//title") if text.strip() else ""
+    except (etree.ParserError, ValueError):
+        return ""
+    return plain_text(found or "")
 
 
 def _feed_title(result: FetchResult) -> str | None:
