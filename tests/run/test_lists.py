@@ -236,3 +236,24 @@ def test_sources_add_on_a_list_page_writes_a_list_source_that_runs(
     ran = run_cli("run", "-c", str(config))
     assert ran.exit_code == 0, ran.output
     assert sorted(records(tmp_path)) == sorted(f"art_{i}.html" for i in range(30))
+
+
+def test_a_list_page_turned_challenge_page_is_a_failing_source_that_says_why(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    serve(httpserver, list(range(5)), [])
+    config = write_config(
+        tmp_path, [{"name": "gov", "list": httpserver.url_for("/zwgk/"), "categories": ["政务"]}]
+    )
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    httpserver.clear()
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/zwgk/").respond_with_data(
+        "<html><body><p>Checking your browser before accessing...</p></body></html>",
+        content_type="text/html",
+    )
+    assert run_cli("run", "--all", "-c", str(config)).exit_code == 1
+    sources, _ = status_json("-c", str(config))
+    gov = sources["gov"]
+    assert gov["articles"] == 5 and gov["consecutive_failures"] == 1
+    assert gov["last_error"].startswith("list: ") and "challenge page" in gov["last_error"]

@@ -86,6 +86,7 @@ class FeedItems:
     ttl_minutes: int | None = None
     damage: str | None = None  # what the parser says it may have lost (ParsedFeed.damage)
     next_page: str | None = None  # a list page's next page, if it shows one
+    list_select: ListSelect | None = None  # what found the list: its next pages use it too
 
 
 class ListSourceError(Exception):
@@ -144,32 +145,51 @@ _FORMAT_TYPES = {
 }
 
 
-def read_list(source: Source, result: FetchResult, zone: tzinfo = UTC) -> FeedItems:
+def read_list(
+    source: Source, result: FetchResult, zone: tzinfo = UTC, select: ListSelect | None = None
+) -> FeedItems:
     """A list page's articles as entries to fetch in full (raises ListSourceError).
 
     An article is its canonical link, so a list that reorders, repeats or drops
     items adds nothing twice; its date is the one the list shows, read in `zone`
-    relative to the fetch, when it shows one."""
+    relative to the fetch, when it shows one. `select` (else the source's own
+    selectors, else none: the list is found) says where the list is."""
     fetched = datetime.now(UTC)
     # A declared format wins over what the server says the body is.
     content_type = _FORMAT_TYPES.get(source.list_format, result.content_type)
     try:
-        if source.select:
+        if select is None and source.select:
             select = ListSelect(**dict(source.select))
+        if select is not None:
             found = select_list(
                 result.body, result.final_url, select, content_type, source.encoding
             )
         else:
             found = find_list(result.body, result.final_url, content_type, source.encoding)
     except ListError as exc:
-        raise ListSourceError(f"list: {exc}") from None
+        raise ListSourceError(f"list: {exc}{_why_no_list(result.body)}") from None
     entries: dict[str, Entry] = {}
     for item in found.items:
         guid = canonical_url(item.url)
         if guid not in entries:
             published = parse_list_date(item.date_text, fetched, zone)
             entries[guid] = Entry(guid=guid, link=item.url, title=item.title, published=published)
-    return FeedItems(list(entries.values()), fetched, next_page=found.next_page)
+    return FeedItems(
+        list(entries.values()), fetched, next_page=found.next_page, list_select=found.select
+    )
+
+
+# Fewer links than this in a page with no list: it is not the page it was.
+FEW_LINKS = 10
+
+
+def _why_no_list(body: bytes) -> str:
+    """A hint for a page whose list is gone: almost no links means a page that
+    is not the site's own (a challenge, a login) or one drawn by JavaScript."""
+    links = body.count(b"<a ") + body.count(b"<A ")
+    if links < FEW_LINKS and body.lstrip()[:1] == b"<":
+        return f" ({links} links in all: a challenge page, or one drawn by JavaScript?)"
+    return ""
 
 
 def _published(

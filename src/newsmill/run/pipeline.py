@@ -217,7 +217,10 @@ async def read_list_pages(
             log.warning("source %s: list page %s: %s", source.name, url, result.error)
             break
         try:
-            page = await asyncio.to_thread(read_list, source, result, policy.zone)
+            # The same list on every page: read where the first page's list was.
+            page = await asyncio.to_thread(
+                read_list, source, result, policy.zone, items.list_select
+            )
         except ListSourceError as exc:
             log.warning("source %s: list page %s: %s", source.name, url, exc)
             break

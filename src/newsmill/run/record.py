@@ -62,7 +62,10 @@ def store_fetch_result(
     articles, filtered = built
     store.record_filtered(source.name, filtered)
     upsert = store.upsert_articles(source.name, articles)
-    warning = "; ".join(filter(None, (items.damage, result.note))) or None
+    stale = None
+    if source.kind == "list" and items.entries and len(filtered) == len(items.entries):
+        stale = "every item of the list was filtered: is it still the site's newest list?"
+    warning = "; ".join(filter(None, (items.damage, result.note, stale))) or None
     store.record_fetch(source.name, result, None, len(items.entries), warning=warning)
     _schedule_success(store, source, policy.schedule, result, items, now)
     if items.damage:
