@@ -179,6 +179,9 @@ class SourceConfig(_Strict):
     list_format: Literal["auto", "html", "json", "jsonp"] = "auto"
     select: ListSelectConfig | None = None
     max_pages: int = Field(3, ge=1, le=50)  # list pages followed on a source's first run
+    # List pages drawn by JavaScript: loaded in headless Chromium always, or when the
+    # page as fetched has no list and almost no links (newsmill[browser]).
+    render: Literal["never", "auto", "always"] = "never"
     categories: list[str] = Field(min_length=1, max_length=3)
     author: str = ""
     full_text: Literal["auto", "always", "never"] = "auto"
@@ -382,6 +385,7 @@ class Config(_Strict):
                     list_format=s.list_format,
                     select=tuple((k, v) for k, v in select.items() if v),
                     max_pages=s.max_pages,
+                    render=s.render,
                     categories=tuple(c.strip() for c in s.categories),
                     author=s.author,
                     full_text=s.full_text,

@@ -39,6 +39,7 @@ class Source:
     list_format: str = "auto"
     select: tuple[tuple[str, str], ...] = ()
     max_pages: int = 3
+    render: str = "never"  # list pages loaded in a browser: "never", "auto", "always"
 
 
 @dataclass

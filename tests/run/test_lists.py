@@ -5,6 +5,7 @@ of 15, article pages in GBK and UTF-8, dates in the forms Chinese sites show."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 from helpers.common import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
+
+from newsmill.config import FetchConfig
+from newsmill.fetch import render
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLACES = ["江州", "临川", "青石", "云岭", "南浦", "白沙"]
@@ -257,3 +261,55 @@ def test_a_list_page_turned_challenge_page_is_a_failing_source_that_says_why(
     gov = sources["gov"]
     assert gov["articles"] == 5 and gov["consecutive_failures"] == 1
     assert gov["last_error"].startswith("list: ") and "challenge page" in gov["last_error"]
+
+
+def scripted_list(items: list[int]) -> bytes:
+    """A channel page whose list its script draws: the HTML holds no list, no JSON."""
+    rows = ",".join(f"[{i},'{title(i)}','{list_date(i)[0] or ''}']" for i in items)
+    html = (
+        "<html><head><meta charset='utf-8'><title>政务公开</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a></div><ul id='list'></ul><script>"
+        f"var rows = [{rows}];"
+        "var list = document.getElementById('list');"
+        "rows.forEach(function (r) { var li = document.createElement('li');"
+        " var a = document.createElement('a'); a.href = '/zwgk/art_' + r[0] + '.html';"
+        " a.textContent = r[1]; li.appendChild(a); var s = document.createElement('span');"
+        " s.className = 'date'; s.textContent = r[2]; li.appendChild(s); list.appendChild(li); });"
+        "</script></body></html>"
+    )
+    return html.encode("utf-8")
+
+
+def test_a_list_drawn_by_javascript_is_read_in_a_browser_when_asked(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    serve(httpserver, [], [])
+    httpserver.expect_request("/app/").respond_with_data(
+        scripted_list(list(range(6))), content_type="text/html"
+    )
+    source = {"name": "app", "list": httpserver.url_for("/app/"), "categories": ["政务"]}
+    plain = write_config(tmp_path, [source])
+    assert run_cli("run", "-c", str(plain)).exit_code == 1
+    sources, _ = status_json("-c", str(plain))
+    assert "drawn by JavaScript" in sources["app"]["last_error"]
+
+    rendered = tmp_path / "rendered"
+    rendered.mkdir()
+    config = write_config(rendered, [{**source, "render": "auto"}])
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    stored = records(rendered)
+    assert sorted(stored) == [f"art_{i}.html" for i in range(6)]
+    assert all(stored[f"art_{i}.html"]["title"] == title(i) for i in range(6))
+
+
+def test_a_rendered_page_may_not_reach_a_private_address_unless_allowed(
+    httpserver: HTTPServer,
+) -> None:
+    httpserver.expect_request("/app/").respond_with_data(
+        scripted_list([0]), content_type="text/html"
+    )
+    url = httpserver.url_for("/app/")
+    blocked = asyncio.run(render(url, FetchConfig(), "test"))
+    assert not blocked.ok and blocked.error and blocked.error.startswith("browser: ")
+    allowed = asyncio.run(render(url, FetchConfig(allow_private_networks=True), "test"))
+    assert allowed.ok and "art_0.html" in allowed.body.decode("utf-8")

@@ -183,12 +183,19 @@ def read_list(
 FEW_LINKS = 10
 
 
+def _links(body: bytes) -> int:
+    return body.count(b"<a ") + body.count(b"<A ")
+
+
+def drawn_elsewhere(body: bytes) -> bool:
+    """An HTML page with almost no links: not the site's own (a challenge, a login)
+    or one its scripts draw, worth loading in a browser when asked to."""
+    return body.lstrip()[:1] == b"<" and _links(body) < FEW_LINKS
+
+
 def _why_no_list(body: bytes) -> str:
-    """A hint for a page whose list is gone: almost no links means a page that
-    is not the site's own (a challenge, a login) or one drawn by JavaScript."""
-    links = body.count(b"<a ") + body.count(b"<A ")
-    if links < FEW_LINKS and body.lstrip()[:1] == b"<":
-        return f" ({links} links in all: a challenge page, or one drawn by JavaScript?)"
+    if drawn_elsewhere(body):
+        return f" ({_links(body)} links in all: a challenge page, or one drawn by JavaScript?)"
     return ""
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -23,10 +22,11 @@ from newsmill.config import Config
 from newsmill.dedupe import Deduper, DedupeReport, DedupeSettings
 from newsmill.extract import ExtractError, extract_page, needs_full_text
 from newsmill.fetch import Fetcher, RobotsCache, fetch_source
-from newsmill.model import Entry, FetchResult, Source
+from newsmill.model import Entry, Source
 from newsmill.parse import FeedError
 from newsmill.publish import OutputError, PublishReport, Writer, apply_retention, make_writers
-from newsmill.run.items import FeedItems, ListSourceError, RunPolicy, read_feed, read_list
+from newsmill.run.items import FeedItems, RunPolicy, read_feed
+from newsmill.run.lists import read_list_source
 from newsmill.run.pool import ItemProcessors, worker_count
 from newsmill.run.record import store_fetch_result
 from newsmill.run.report import RunReport, SourceOutcome
@@ -153,32 +153,24 @@ async def run_source(
     """One source end to end: fetch, parse, full text, process (in a worker process
     if the run has them), store, schedule."""
     state = await asyncio.to_thread(store.fetch_state, source.name)
-    if source.kind == "list" and not await robots.allowed(source.url):
-        result = FetchResult(source.url, source.url, error="robots.txt disallows the list page")
-    else:
-        result = await fetch_source(fetcher, source, state)
     items = None
     pages_failed = 0
-    if result.ok and not result.not_modified:
-        try:
-            if source.kind == "list":
-                items = await read_list_pages(fetcher, robots, store, source, result, policy)
-            else:
+    if source.kind == "list":
+        result, items = await read_list_source(fetcher, robots, store, source, state, policy)
+    else:
+        result = await fetch_source(fetcher, source, state)
+        if result.ok and not result.not_modified:
+            try:
                 items = await asyncio.to_thread(read_feed, source, result)
-        except FeedError:
-            items = None  # store_fetch_result records the error
-        except ListSourceError as exc:
-            result = replace(result, error=str(exc))
-        if items is not None:
-            pages_failed = await add_full_text(items, source, fetcher, robots, store, policy.rules)
-            if source.kind == "list" and source.full_text != "never":
-                # A list item is its page: one that could not be had is tried again
-                # next run rather than stored as a bare title.
-                items.entries = [
-                    e
-                    for e in items.entries
-                    if e.guid in items.pages or e.guid in items.already_full
-                ]
+            except FeedError:
+                items = None  # store_fetch_result records the error
+    if items is not None:
+        pages_failed = await add_full_text(items, source, fetcher, robots, store, policy.rules)
+        if source.kind == "list" and source.full_text != "never":
+            # A list item is its page: one that could not be had is tried again
+            # next run rather than stored as a bare title.
+            had = items.pages.keys() | items.already_full
+            items.entries = [e for e in items.entries if e.guid in had]
     built = None
     if processors is not None and items is not None and items.entries:
         items.known_filtered = await asyncio.to_thread(store.filtered_guids, source.name)
@@ -188,46 +180,6 @@ async def run_source(
     )
     outcome.pages_failed = pages_failed
     return outcome
-
-
-async def read_list_pages(
-    fetcher: Fetcher,
-    robots: RobotsCache,
-    store: Store,
-    source: Source,
-    first: FetchResult,
-    policy: RunPolicy,
-) -> FeedItems:
-    """The list's first page, then its next pages up to `max_pages` while each page
-    still shows an article not stored yet: a first run backfills, a later one stops
-    where it has read before. A next page that cannot be had ends the walk."""
-    items = await asyncio.to_thread(read_list, source, first, policy.zone)
-    page, pages = items, 1
-    seen = {entry.guid for entry in items.entries}
-    while page.next_page and pages < source.max_pages:
-        guids = [entry.guid for entry in page.entries]
-        stored = await asyncio.to_thread(store.existing_guids, source.name, guids)
-        if guids and len(stored) == len(guids):
-            break
-        url = page.next_page
-        if url in (first.url, first.final_url) or not await robots.allowed(url):
-            break
-        result = await fetcher.fetch(url, user_agent=source.user_agent)
-        if not result.ok:
-            log.warning("source %s: list page %s: %s", source.name, url, result.error)
-            break
-        try:
-            # The same list on every page: read where the first page's list was.
-            page = await asyncio.to_thread(
-                read_list, source, result, policy.zone, items.list_select
-            )
-        except ListSourceError as exc:
-            log.warning("source %s: list page %s: %s", source.name, url, exc)
-            break
-        pages += 1
-        items.entries += [e for e in page.entries if e.guid not in seen]
-        seen.update(entry.guid for entry in page.entries)
-    return items
 
 
 async def add_full_text(
