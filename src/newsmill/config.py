@@ -167,6 +167,7 @@ class ListSelectConfig(_Strict):
     link: str = ""
     title: str = ""
     date: str = ""
+    summary: str = ""
     next: str = ""
 
 

@@ -185,6 +185,7 @@ def api_body(items: list[int], wrapper: str) -> bytes:
             "title": title(i),
             "url": f"/zwgk/art_{i}.html",
             "ctime": 1716182100 + i * 60 if i % 2 else (1716182100 + i * 60) * 1000,
+            "digest": f"第{i + 1}期通报摘要：各项工作按计划推进。",
         }
         for i in items
     ]
@@ -202,13 +203,20 @@ def test_json_and_jsonp_list_apis_with_and_without_selectors(
     httpserver.expect_request("/api/list.js").respond_with_data(
         api_body([3, 4, 5], "jsonp_cb(%s);"), content_type="application/javascript"
     )
-    select = {"items": "data.list", "link": "url", "title": "title", "date": "ctime"}
+    select = {
+        "items": "data.list",
+        "link": "url",
+        "title": "title",
+        "date": "ctime",
+        "summary": "digest",
+    }
     sources = [
         {"name": "api", "list": httpserver.url_for("/api/list.json"), "categories": ["接口"]},
         {
             "name": "jsonp",
             "list": httpserver.url_for("/api/list.js"),
             "list_format": "jsonp",
+            "full_text": "never",  # the list's own summary is the article
             "categories": ["接口"],
             "select": select,
         },
@@ -222,6 +230,10 @@ def test_json_and_jsonp_list_apis_with_and_without_selectors(
         assert article["date_source"] == "list" and article["title"] == title(i)
         expected = datetime.fromtimestamp(1716182100 + i * 60, UTC)
         assert datetime.fromisoformat(article["published"]) == expected
+        if i >= 3:
+            assert article["text"] == f"第{i + 1}期通报摘要：各项工作按计划推进。"
+        else:
+            assert "工作已经按计划完成" in article["text"]
 
 
 def test_sources_add_on_a_list_page_writes_a_list_source_that_runs(

@@ -8,6 +8,7 @@ tests.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from dataclasses import dataclass, field
@@ -173,7 +174,14 @@ def read_list(
         guid = canonical_url(item.url)
         if guid not in entries:
             published = parse_list_date(item.date_text, fetched, zone)
-            entries[guid] = Entry(guid=guid, link=item.url, title=item.title, published=published)
+            summary = html.escape(item.summary) if item.summary else ""
+            entries[guid] = Entry(
+                guid=guid,
+                link=item.url,
+                title=item.title,
+                published=published,
+                summary_html=summary,
+            )
     return FeedItems(
         list(entries.values()), fetched, next_page=found.next_page, list_select=found.select
     )

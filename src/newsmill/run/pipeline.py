@@ -195,7 +195,9 @@ async def add_full_text(
     A page that cannot be had leaves the feed's summary in place: the item is
     still stored, and the failure is logged, not counted against the source.
     """
-    wanted = [e for e in items.entries if needs_full_text(e, source.full_text)]
+    # A list item is its page: "auto" fetches it even when the list shows a summary.
+    policy = "always" if source.kind == "list" and source.full_text == "auto" else source.full_text
+    wanted = [e for e in items.entries if needs_full_text(e, policy)]
     if not wanted:
         return 0
     stored = await asyncio.to_thread(store.existing_guids, source.name, [e.guid for e in wanted])

@@ -152,7 +152,12 @@ def _date_field(fields: dict[str, list[str]], n: int) -> str | None:
 
 
 def read_array(
-    objects: list[dict[str, Any]], base_url: str, url_key: str, title_key: str, date_key: str
+    objects: list[dict[str, Any]],
+    base_url: str,
+    url_key: str,
+    title_key: str,
+    date_key: str,
+    summary_key: str = "",
 ) -> list[ListItem]:
     """Items from the array's objects, one per URL, in order."""
     items: list[ListItem] = []
@@ -165,7 +170,8 @@ def read_array(
         title = squash(str(field(obj, title_key) or "")) if title_key else ""
         raw_date = field(obj, date_key) if date_key else None
         date = None if raw_date is None or raw_date == "" else str(raw_date)
-        items.append(ListItem(url, title, date))
+        summary = squash(str(field(obj, summary_key) or "")) if summary_key else ""
+        items.append(ListItem(url, title, date, summary or None))
     return items
 
 

@@ -19,6 +19,7 @@ class ListItem:
     url: str
     title: str
     date_text: str | None = None
+    summary: str | None = None  # shown beside the link, when a selector names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +38,12 @@ class ListSelect:
     title: str = ""
     date: str = ""
     next: str = ""
+    summary: str = ""
 
     def as_dict(self) -> dict[str, str]:
         """The non-empty selectors, as a config file would hold them."""
         pairs = {"items": self.items, "link": self.link, "title": self.title}
-        pairs |= {"date": self.date, "next": self.next}
+        pairs |= {"date": self.date, "summary": self.summary, "next": self.next}
         return {key: value for key, value in pairs.items() if value}
 
 

@@ -58,9 +58,10 @@ def select_html(root: HtmlElement, base_url: str, select: ListSelect) -> list[Li
         title = _value(element, select.title or select.link or "", "title", None) or ""
         date = _value(element, select.date, "date", None) if select.date else None
         any_date = any_date or date is not None
+        summary = _value(element, select.summary, "summary", None) if select.summary else None
         if url not in seen:
             seen.add(url)
-            items.append(ListItem(url, title, date or None))
+            items.append(ListItem(url, title, date or None, summary or None))
     if not any_link:
         raise ListError(f"selector link={select.link or 'a[href]'!r} finds no link in the items")
     if select.date and not any_date:
@@ -77,4 +78,4 @@ def select_json(value: Any, base_url: str, select: ListSelect) -> list[ListItem]
     link = select.link or "url"
     if objects and all(field(obj, link) is None for obj in objects):
         raise ListError(f"json field link={link!r} is in no element of {select.items!r}")
-    return read_array(objects, base_url, link, select.title or "title", select.date)
+    return read_array(objects, base_url, link, select.title or "title", select.date, select.summary)
