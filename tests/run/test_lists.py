@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from helpers.common import run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 
@@ -193,9 +194,12 @@ def api_body(items: list[int], wrapper: str) -> bytes:
     return (wrapper % data).encode("utf-8")
 
 
+@pytest.mark.parametrize("selected", ["jsonp", "json"])
 def test_json_and_jsonp_list_apis_with_and_without_selectors(
-    tmp_path: Path, httpserver: HTTPServer
+    tmp_path: Path, httpserver: HTTPServer, selected: str
 ) -> None:
+    """Each API read once found and once by [sources.select]; the selected one with
+    full_text = never, so its article is the list's own summary."""
     serve(httpserver, [], [])
     httpserver.expect_request("/api/list.json").respond_with_data(
         api_body([0, 1, 2], "%s"), content_type="application/json"
@@ -210,27 +214,23 @@ def test_json_and_jsonp_list_apis_with_and_without_selectors(
         "date": "ctime",
         "summary": "digest",
     }
-    sources = [
-        {"name": "api", "list": httpserver.url_for("/api/list.json"), "categories": ["接口"]},
-        {
-            "name": "jsonp",
-            "list": httpserver.url_for("/api/list.js"),
-            "list_format": "jsonp",
-            "full_text": "never",  # the list's own summary is the article
-            "categories": ["接口"],
-            "select": select,
-        },
+    sources: list[dict[str, object]] = [
+        {"name": "json", "list": httpserver.url_for("/api/list.json"), "categories": ["接口"]},
+        {"name": "jsonp", "list": httpserver.url_for("/api/list.js"), "categories": ["接口"]},
     ]
+    chosen = sources[0] if selected == "json" else sources[1]
+    chosen.update(select=select, full_text="never", list_format=selected)
     config = write_config(tmp_path, sources)
     assert run_cli("run", "-c", str(config)).exit_code == 0
     stored = records(tmp_path)
     assert sorted(stored) == [f"art_{i}.html" for i in range(6)]
+    summarised = range(3) if selected == "json" else range(3, 6)
     for i in range(6):
         article = stored[f"art_{i}.html"]
         assert article["date_source"] == "list" and article["title"] == title(i)
         expected = datetime.fromtimestamp(1716182100 + i * 60, UTC)
         assert datetime.fromisoformat(article["published"]) == expected
-        if i >= 3:
+        if i in summarised:
             assert article["text"] == f"第{i + 1}期通报摘要：各项工作按计划推进。"
         else:
             assert "工作已经按计划完成" in article["text"]
