@@ -72,14 +72,15 @@ def read_opml(path: Path, taken_names: Iterable[str] = ()) -> list[dict[str, Any
 
 
 def write_opml(sources: Sequence[Source], title: str) -> bytes:
-    """OPML 2.0 with one nested outline per category level."""
+    """OPML 2.0 with one nested outline per category level; feeds only (a list
+    source has no feed for another reader to subscribe to)."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = title
     etree.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC), usegmt=True)
     body = etree.SubElement(root, "body")
     folders: dict[tuple[str, ...], etree._Element] = {}
-    for source in sources:
+    for source in (s for s in sources if s.kind == "feed"):
         parent = body
         for depth in range(1, len(source.categories) + 1):
             key = source.categories[:depth]
