@@ -168,8 +168,6 @@ def item_guid(guid: Any, link: str, title: str, published: datetime | None, body
 
 
 def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
-    link = item_link(base_url, item.get("link"))
-    title = plain_text(str(item.get("title") or ""))
     description = str(item.get("description") or "")
     contents = item.get("content") or []
     content = ""
@@ -193,11 +191,8 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
     ]
     declared = [c.get("language") for c in contents if isinstance(c, dict)]
     return _entry(
+        item,
         base_url,
-        raw_id=item.get("id"),
-        link=link,
-        title=title,
-        author=item.get("author"),
         published=_parse_iso(item.get("published")),
         updated=_parse_iso(item.get("updated")),
         content=content,
@@ -210,8 +205,6 @@ def _entry_from_fast(item: dict[str, Any], base_url: str) -> Entry:
 
 
 def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
-    link = item_link(base_url, item.get("link"))
-    title = plain_text(str(item.get("title") or ""))
     summary = str(item.get("summary") or "")
     contents = item.get("content") or []
     content = str(contents[0].get("value") or "") if contents else ""
@@ -224,11 +217,8 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
     categories = [plain_text(str(t.get("term") or "")) for t in item.get("tags") or []]
     detail = (contents[0] if contents else None) or item.get("title_detail") or {}
     return _entry(
+        item,
         base_url,
-        raw_id=item.get("id"),
-        link=link,
-        title=title,
-        author=item.get("author"),
         published=_parse_struct(item.get("published_parsed")),
         updated=_parse_struct(item.get("updated_parsed")),
         content=content,
@@ -241,12 +231,9 @@ def _entry_from_feedparser(item: Any, base_url: str) -> Entry:
 
 
 def _entry(
+    item: Any,
     base_url: str,
     *,
-    raw_id: object,
-    link: str,
-    title: str,
-    author: object,
     published: datetime | None,
     updated: datetime | None,
     content: str,
@@ -256,17 +243,20 @@ def _entry(
     categories: list[str],
     language: str | None,
 ) -> Entry:
-    """An item as both parsers read it, made into an Entry one way."""
+    """An item as both parsers read it, made into an Entry one way (`item` is either
+    parser's mapping: both name the id, link, title and author alike)."""
+    link = item_link(base_url, item.get("link"))
+    title = plain_text(str(item.get("title") or ""))
     # Both parsers copy a lone description into content; a summary-only item
     # must stay recognisable as one for the full-text policy.
     if content == summary:
         content = ""
     return Entry(
         language=language,
-        guid=item_guid(raw_id, link, title, published, content or summary),
+        guid=item_guid(item.get("id"), link, title, published, content or summary),
         link=link,
         title=title,
-        author=plain_text(str(author or "")),
+        author=plain_text(str(item.get("author") or "")),
         published=published,
         updated=updated,
         content_html=content,
