@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from newsmill.enrich import find_editor, find_publisher, make_summary
+from newsmill.enrich import (
+    editor_names,
+    find_editor,
+    find_publisher,
+    make_summary,
+    publisher_name,
+    split_byline,
+)
 
 
 def test_publisher_is_the_name_after_a_source_label() -> None:
@@ -28,3 +35,51 @@ def test_summary_ends_at_a_sentence_end_when_the_text_is_long() -> None:
     assert summary.endswith("。") and len(summary) <= 60
     assert make_summary("  short   text  ") == "short text"
     assert make_summary("x" * 300, 50) == "x" * 50 + "…"
+
+
+def test_publisher_in_a_byline_row_with_odd_spacing_or_in_a_sentence_form() -> None:
+    assert find_publisher("2026-11-28 08:07:44来源：江州日报 打印") == "江州日报"
+    assert find_publisher("来源 ：青川网") == "青川网"
+    assert find_publisher("来源:\u3000南屿新闻网") == "南屿新闻网"
+    assert find_publisher("文章来源：临澜发布") == "临澜发布"
+    assert find_publisher("本文来源于江州晚报 2026-05-20 09:47:48") == "江州晚报"
+    assert find_publisher("2026年8月25日（来源：南屿商报）") == "南屿商报"
+    assert find_publisher("来源：人民日报2026-05-13 08:49") == "人民日报"
+
+
+def test_a_publisher_is_an_outlet_not_a_url_a_picture_credit_or_a_sentence() -> None:
+    assert find_publisher("来源：http://www.jz.example/a/1.html") is None
+    assert find_publisher("图片来源：江州图库") is None
+    assert find_publisher("它的名字来源于古希腊语") is None
+    assert publisher_name("www.jz.example") is None
+    assert publisher_name("江州日报 2026-11-28") == "江州日报"
+
+
+def test_an_author_is_a_person_not_the_site_an_editor_a_widget_or_a_number() -> None:
+    assert split_byline("网易", {"网易新闻"}) == (None, None)
+    assert split_byline("中国科普网") == (None, "中国科普网")
+    assert split_byline("105464") == (None, None)
+    assert split_byline("sina_mobile") == (None, None)
+    assert split_byline("Taboolaby TaboolaSponsored Links You May Like") == (None, None)
+    assert split_byline("钟齐鸣", {"钟齐鸣"}) == (None, None)  # the editor
+    assert split_byline("表示，从整体趋") == (None, None)
+    assert split_byline("江州观察员在现场看到") == (None, None)
+
+
+def test_bylines_split_into_names_and_outlet() -> None:
+    assert split_byline("本报记者 张小川") == ("张小川", None)
+    assert split_byline("江州日报记者 林小满、方晓") == ("林小满、方晓", "江州日报")
+    assert split_byline("青网新闻 张毅") == ("张毅", "青网新闻")
+    assert split_byline("青网新闻 张毅", {"张毅"}) == (None, "青网新闻")
+    assert split_byline("青网新闻张毅") == (None, None)  # fused: which part is the name?
+    assert split_byline("By Jane Doe and John Smith") == ("Jane Doe and John Smith", None)
+    assert split_byline("By TOM REED, AP Auto Writer") == ("TOM REED", None)
+    assert split_byline("Lena Ortiz", {"lena ortiz"}) == (None, None)
+
+
+def test_editor_credits_are_collected_for_checking_authors() -> None:
+    assert editor_names("作者 王之言\n编辑 周小舟 ｜ 排版 魏小蔚\n责任编辑：孙亚楠") >= {
+        "周小舟",
+        "魏小蔚",
+        "孙亚楠",
+    }

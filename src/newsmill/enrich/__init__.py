@@ -10,9 +10,12 @@ from newsmill.enrich.metadata import (
     EDITOR_EN,
     LABEL,
     PUBLISHER,
+    editor_names,
     find_editor,
     find_publisher,
     make_summary,
+    publisher_name,
+    split_byline,
 )
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "article_language",
     "content_images",
     "detect_language",
+    "editor_names",
     "find_editor",
     "find_publisher",
     "is_rtl",
@@ -32,4 +36,6 @@ __all__ = [
     "make_summary",
     "pick_lead_image",
     "primary_language",
+    "publisher_name",
+    "split_byline",
 ]

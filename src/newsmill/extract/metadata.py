@@ -13,12 +13,21 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
 from newsmill.clean import SiteRule, first_match
-from newsmill.enrich import AUTHOR, EDITOR, EDITOR_EN, LABEL, PUBLISHER
+from newsmill.enrich import (
+    AUTHOR,
+    EDITOR,
+    EDITOR_EN,
+    LABEL,
+    editor_names,
+    find_publisher,
+    publisher_name,
+    split_byline,
+)
 from newsmill.extract.dates import SHANGHAI, find_date_in_text, parse_date, year_hint
 from newsmill.htmltools import mark_words
 
@@ -207,6 +216,38 @@ def header_window(page_text: str, title: str, size: int = 600) -> str:
     return page_text[at : at + size] if at >= 0 else page_text[: size * 3]
 
 
+def _photo_credit(match: re.Match[str], text: str) -> bool:
+    """ "新华社记者 张三 摄": the photographer, not the writer."""
+    return text[match.end() : match.end() + 3].lstrip().startswith("摄")
+
+
+def byline_text(page_text: str, title: str, size: int = 400) -> str:
+    """The text after each of the headline's first three appearances: a page may
+    print it in a nav bar or breadcrumb before the one its byline row follows."""
+    key = title[:20]
+    if not key:
+        return page_text[:1800]
+    windows: list[str] = []
+    at = page_text.find(key)
+    while at >= 0 and len(windows) < 3:
+        windows.append(page_text[at : at + size])
+        at = page_text.find(key, at + len(key))
+    return "\n".join(windows) or page_text[:1800]
+
+
+_HOST_WORDS = {"www", "com", "cn", "net", "org", "news", "gov", "edu", "co", "uk", "m", "new"}
+
+
+def site_names(meta: dict[str, str], title_tag: str, title: str, url: str) -> set[str]:
+    """The names a page gives its own site: og:site_name, application-name, the
+    <title> parts beside the headline ("_网易新闻"), its host's labels."""
+    names = {meta.get("og:site_name", ""), meta.get("application-name", "")}
+    names |= {p for p in _TITLE_SEPARATORS.split(title_tag) if p and p not in title}
+    host = urlsplit(url).hostname or ""
+    names |= {label for label in host.split(".") if label not in _HOST_WORDS and len(label) > 2}
+    return {n.strip() for n in names if n.strip() and len(n.strip()) <= 30}
+
+
 def read_declared(root: HtmlElement) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Meta tags and JSON-LD objects; read before scripts are dropped."""
     return _meta(root), _json_ld(root)
@@ -270,27 +311,43 @@ def read_metadata(
     )
     result.updated = parse_date(modified, tz) if modified else None
 
-    author = _text_of(first_match(root, rule.selectors("author"))) if rule.author else ""
-    if not author:
-        author = next(
-            (meta[k] for k in _AUTHOR_META if meta.get(k) and not meta[k].startswith("http")), ""
-        )
-    if not author:
-        author = next((n for n in (_name(o.get("author")) for o in ld) if n), "")
-    if not author and (m := AUTHOR.search(header) or _BY.search(header)):
-        author = m.group("name")
-    result.author = author.strip() or None
+    # Author and publisher: every place that may name them, most explicit first; a
+    # value that is no person's name (the site, an editor, a widget) is passed over.
+    bylines = byline_text(page_text, h1_text or result.title)
+    editors = editor_names(page_text)
+    not_authors = editors | site_names(meta, title_tag, result.title, url)
+    candidates = [_text_of(first_match(root, rule.selectors("author"))) if rule.author else ""]
+    candidates += [meta[k] for k in _AUTHOR_META if meta.get(k)]
+    candidates += [n for n in (_name(o.get("author")) for o in ld) if n]
+    # Chinese articles also sign off above the editor's credit: "（记者 张三）".
+    credits = [m.start() for m in EDITOR.finditer(page_text)]
+    for at in dict.fromkeys(credits[:1] + credits[-1:]):
+        bylines += "\n" + page_text[max(0, at - 150) : at]
+    candidates += [
+        m.group("name") for m in AUTHOR.finditer(bylines) if not _photo_credit(m, bylines)
+    ]
+    candidates += [m.group("name") for m in _BY.finditer(bylines)]
+    outlets: list[str] = []
+    for candidate in candidates:
+        author, outlet = split_byline(candidate, not_authors)
+        if outlet:
+            outlets.append(outlet)
+        if author:
+            result.author = author
+            break
 
     publisher = _text_of(first_match(root, rule.selectors("publisher"))) if rule.publisher else ""
     if publisher:
         # "来源：新华社 | 2026-11-28" or "Source: Xinhua | ...": the name alone.
         publisher = re.split(r"\s*[|｜]\s*|\s{2,}", LABEL.sub("", publisher))[0].strip("：: ")
-    elif match := PUBLISHER.search(header):
-        publisher = match.group("name")
-    result.publisher = publisher or None
+    result.publisher = (
+        publisher_name(publisher)
+        or find_publisher(bylines)
+        or publisher_name(LABEL.sub("", meta.get("source", "")))
+        or next(iter(outlets), None)
+    )
     if m := EDITOR.search(page_text) or EDITOR_EN.search(page_text):
         result.editor = m.group("name")
-
     image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
     if not image:
         for obj in ld:

@@ -1,0 +1,32 @@
+"""Author, publisher (来源) and editor on pages written in the shapes of Chinese
+bylines (tests/data/bylines): each value is a right one or none."""
+
+from __future__ import annotations
+
+from helpers.common import DATA
+
+from newsmill.extract import extract_page
+
+BYLINES = DATA / "bylines"
+
+
+def test_site_name_and_editor_are_not_the_author_and_the_byline_row_is_found() -> None:
+    # meta author names the site, article:author its editor; the headline first
+    # appears in a breadcrumb far above the byline row; 来源 is a link after a time.
+    page = extract_page((BYLINES / "portal-1.html").read_bytes(), "https://www.jz.example/a/1.html")
+    assert page.author == "林小满 方晓"
+    assert page.publisher == "江州日报"
+    assert page.editor == "孙亚楠"
+
+
+def test_widget_text_and_numbers_in_author_meta_are_dropped() -> None:
+    html = """<html><head><title>Harbour ferry fares cut for winter</title>
+    <meta name="author" content="Taboolaby TaboolaSponsored Links You May Like">
+    </head><body><h1>Harbour ferry fares cut for winter</h1>
+    <p>By MARIA LOPEZ, AP Transport Writer</p>
+    <article><p>Ferry fares across the harbour will fall by a fifth from December, the
+    port authority said on Tuesday, after a year in which ridership recovered.</p>
+    <p>The cut applies to every route and lasts until the end of February.</p></article>
+    </body></html>"""
+    page = extract_page(html, "https://www.saltmere.example/news/ferry")
+    assert page.author == "MARIA LOPEZ"
