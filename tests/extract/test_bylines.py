@@ -19,6 +19,21 @@ def test_site_name_and_editor_are_not_the_author_and_the_byline_row_is_found() -
     assert page.editor == "孙亚楠"
 
 
+def test_a_saved_page_is_read_as_the_address_it_declares() -> None:
+    path = BYLINES / "saved-1.html"
+    page = extract_page(path.read_bytes(), path.resolve().as_uri())
+    assert page.url == "https://new.qq.com/rain/a/20261128A01ABC00"  # not og:url's home page
+    assert page.publisher == "青川日报"  # only the qq.com rule knows span.a_source
+    assert page.author == "郑海燕 陈立"  # the sign-off above the editor, not meta's "105464"
+    assert page.editor == "王志强"
+
+
+def test_a_given_web_address_wins_over_the_declared_one() -> None:
+    page = extract_page((BYLINES / "saved-1.html").read_bytes(), "https://mirror.example/p/9")
+    assert page.url == "https://mirror.example/p/9"
+    assert page.publisher is None  # no rule for mirror.example, and no 来源 label
+
+
 def test_widget_text_and_numbers_in_author_meta_are_dropped() -> None:
     html = """<html><head><title>Harbour ferry fares cut for winter</title>
     <meta name="author" content="Taboolaby TaboolaSponsored Links You May Like">

@@ -248,6 +248,29 @@ def site_names(meta: dict[str, str], title_tag: str, title: str, url: str) -> se
     return {n.strip() for n in names if n.strip() and len(n.strip()) <= 30}
 
 
+def page_url(root: HtmlElement, url: str) -> str:
+    """The page's own address: `url` when it is a web address, else the absolute
+    http(s) URL the page declares (<link rel=canonical>, then og:url), so that a
+    saved page gets its site's rules. A site's home page is no article's address."""
+    if urlsplit(url).scheme in ("http", "https"):
+        return url
+    declared = [
+        link.get("href") or ""
+        for link in root.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    declared += [
+        meta.get("content") or ""
+        for meta in root.iter("meta")
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:url"
+    ]
+    for candidate in (c.strip() for c in declared):
+        parts = urlsplit(candidate)
+        if parts.scheme in ("http", "https") and parts.hostname and parts.path.strip("/"):
+            return candidate
+    return url
+
+
 def read_declared(root: HtmlElement) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Meta tags and JSON-LD objects; read before scripts are dropped."""
     return _meta(root), _json_ld(root)

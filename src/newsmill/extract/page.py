@@ -24,7 +24,7 @@ from newsmill.clean import (
 from newsmill.decoding import decode_document
 from newsmill.enrich import PUBLISHER, content_images, looks_like_chrome
 from newsmill.extract.content import find_main, prune
-from newsmill.extract.metadata import read_declared, read_metadata
+from newsmill.extract.metadata import page_url, read_declared, read_metadata
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
 _NOT_TEXT = ("script", "style", "noscript", "template")
@@ -136,6 +136,7 @@ def extract_page(
 ) -> ExtractedPage:
     """Extract one article page; raises ExtractError if it is not a readable page."""
     root = parse_html(document, content_type, encoding)
+    url = page_url(root, url)  # a saved page (file:) is read as the address it declares
     rule = (rules or default_rules()).for_url(url)
     # Metadata first: it reads JSON-LD scripts and bylines that cleaning removes.
     declared = read_declared(root)
