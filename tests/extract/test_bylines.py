@@ -45,3 +45,17 @@ def test_widget_text_and_numbers_in_author_meta_are_dropped() -> None:
     </body></html>"""
     page = extract_page(html, "https://www.saltmere.example/news/ferry")
     assert page.author == "MARIA LOPEZ"
+
+
+def test_a_source_signed_at_the_end_is_kept_only_when_it_is_an_outlet() -> None:
+    body = "<p>南屿市今年新建的十二座口袋公园已全部开放，市民可在园内休憩、健身和遛弯。</p>" * 3
+    signed = extract_page(
+        f"<html><body><h1>南屿口袋公园全部开放</h1><div>{body}<p>（来源：南屿晚报）</p></div></body></html>",
+        "https://ny.example/a/2.html",
+    )
+    assert signed.publisher == "南屿晚报"
+    linked = extract_page(
+        f"<html><body><h1>南屿口袋公园全部开放</h1><div>{body}<p>来源：www.ny.example</p></div></body></html>",
+        "https://ny.example/a/2.html",
+    )
+    assert linked.publisher is None

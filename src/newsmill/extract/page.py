@@ -22,7 +22,7 @@ from newsmill.clean import (
     sanitize_html,
 )
 from newsmill.decoding import decode_document
-from newsmill.enrich import PUBLISHER, content_images, looks_like_chrome
+from newsmill.enrich import content_images, find_publisher, looks_like_chrome
 from newsmill.extract.content import find_main, prune
 from newsmill.extract.metadata import page_url, read_declared, read_metadata
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
@@ -157,8 +157,8 @@ def extract_page(
         lead_image = None  # a site logo or generic share card, not the article's picture
     lead_image = lead_image or next(iter(content_images(content_html, url)), None)
     publisher = page.publisher
-    if publisher is None and (match := PUBLISHER.search(text[-300:])):
-        publisher = match.group("name")
+    if publisher is None:
+        publisher = find_publisher(text[-300:])  # "（来源：X）" signed at the end
     return ExtractedPage(
         url=url,
         title=page.title,
