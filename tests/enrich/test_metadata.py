@@ -29,6 +29,13 @@ def test_editor_after_an_editor_label_in_chinese_or_english() -> None:
     assert find_editor("正文，没有编辑署名。") is None
 
 
+def test_an_editor_is_a_name_on_the_label_line_or_nobody() -> None:
+    assert find_editor("责任编辑：\n平台声明：本文仅代表作者本人观点。") is None
+    assert find_editor("编辑：本网\n（责任编辑：李青）") == "李青"
+    assert find_editor("责任编辑：张三 李四") == "张三 李四"
+    assert find_editor("[责任编辑:celiawu]") == "celiawu"
+
+
 def test_summary_ends_at_a_sentence_end_when_the_text_is_long() -> None:
     text = "第一句话说明了事件。" * 10 + "最后一句很长很长" * 20
     summary = make_summary(text, 60)

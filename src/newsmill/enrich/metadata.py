@@ -36,7 +36,10 @@ AUTHOR = re.compile(
     + _NAMES
     + ")"
 )
-EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>" + _NAMES + ")")
+# A whole name: "责任编辑：\n平台声明：…" credits nobody (平台声 is no name's end).
+EDITOR = re.compile(
+    r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>" + _NAMES + r")(?![\u4e00-\u9fff])"
+)
 EDITOR_EN = re.compile(
     r"(?:Edit(?:ing|ed) by|Editor:)[ \t]+(?P<name>[A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})"
 )
@@ -160,9 +163,19 @@ def find_publisher(text: str) -> str | None:
     return None
 
 
+# Editors of Chinese portals sign with their login: "责任编辑：celiawu".
+_HANDLE = re.compile(r"[a-z][a-z0-9]{2,19}")
+
+
 def find_editor(text: str) -> str | None:
-    match = EDITOR.search(text) or EDITOR_EN.search(text)
-    return match.group("name") if match else None
+    """The first editor credit whose name is a person's (checked like an author's)
+    or a portal login."""
+    for pattern in (EDITOR, EDITOR_EN):
+        for match in pattern.finditer(text):
+            raw = match.group("name")
+            if name := split_byline(raw)[0] or (raw if _HANDLE.fullmatch(raw) else None):
+                return name
+    return None
 
 
 def make_summary(text: str, limit: int = 200) -> str:

@@ -21,9 +21,9 @@ from newsmill.clean import SiteRule, first_match
 from newsmill.enrich import (
     AUTHOR,
     EDITOR,
-    EDITOR_EN,
     LABEL,
     editor_names,
+    find_editor,
     find_publisher,
     publisher_name,
     split_byline,
@@ -369,8 +369,7 @@ def read_metadata(
         or publisher_name(LABEL.sub("", meta.get("source", "")))
         or next(iter(outlets), None)
     )
-    if m := EDITOR.search(page_text) or EDITOR_EN.search(page_text):
-        result.editor = m.group("name")
+    result.editor = find_editor(page_text)
     image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
     if not image:
         for obj in ld:
