@@ -9,7 +9,9 @@ not words, measure length.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.htmltools import (
@@ -25,6 +27,7 @@ from newsmill.htmltools import (
 
 PARAGRAPH_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "h4", "dd"}
 _COMMAS = ",，、。；;"
+_NOT_TEXT = ("script", "style", "noscript", "template")
 
 
 def _commas(text: str) -> int:
@@ -53,11 +56,159 @@ def _tag_weight(tag: str) -> float:
     }.get(tag, 0)  # fmt: skip
 
 
-def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlElement]:
-    """The element(s) that hold the article: the best-scored node plus siblings that
-    continue it (articles split across several sibling containers).
+@dataclass
+class Candidate:
+    """A block that might hold the article, and why it scored what it scored."""
 
-    `counts` are the tree's text counts if the caller has them (see TextCounts).
+    element: HtmlElement
+    votes: float  # paragraph votes, plus its tag's and class words' weights
+    text: int  # text weight (a CJK character weighs 3)
+    link_density: float
+    distance: int | None  # text weight between the headline and the block; None: no headline
+    markers: tuple[str, ...]  # comment, related-list... words on the block or its ancestors
+    score: float
+
+    @property
+    def path(self) -> str:
+        return short_path(self.element)
+
+
+def short_path(element: HtmlElement) -> str:
+    """`div#endText`, `div.post_body`, or `section > div.text` up to an element with an id."""
+    parts: list[str] = []
+    node: HtmlElement | None = element
+    while node is not None and len(parts) < 3 and isinstance(node.tag, str):
+        ident, klass = node.get("id"), (node.get("class") or "").split()
+        part = node.tag + (f"#{ident}" if ident else f".{klass[0]}" if klass else "")
+        parts.append(part)
+        if ident or node.tag in ("body", "html"):
+            break
+        node = node.getparent()
+    return " > ".join(reversed(parts))
+
+
+class Anchor:
+    """Where the headline is, as text offsets in document order: blocks are scored by
+    how far they start from it (an article follows its headline and byline; a
+    comment thread, a related-news strip or a gallery sidebar sits far away)."""
+
+    def __init__(self, root: HtmlElement, headline: HtmlElement | None) -> None:
+        self.headline = headline
+        self.start: dict[HtmlElement, int] = {}
+        self.end: dict[HtmlElement, int] = {}
+        if headline is None:
+            return
+        offset = 0
+        for event, node in etree.iterwalk(root, events=("start", "end")):
+            if not isinstance(node.tag, str):
+                continue
+            if event == "start":
+                self.start[node] = offset
+                if node.tag not in _NOT_TEXT:
+                    offset += text_weight(node.text)
+            else:
+                self.end[node] = offset
+                offset += text_weight(node.tail)
+
+    def distance(self, element: HtmlElement) -> int | None:
+        head = self.headline
+        if head is None or element not in self.start or head not in self.start:
+            return None
+        if self.start[element] <= self.start[head] and self.end[head] <= self.end[element]:
+            return 0  # the block holds the headline
+        if self.start[element] >= self.end[head]:
+            return self.start[element] - self.end[head]
+        # Before the headline: twice as far, articles rarely start above their title.
+        return 2 * max(0, self.start[head] - self.end[element])
+
+
+_HEADLINE_TAGS = ("h1", "h2", "h3", "div", "p", "span", "td", "strong", "b", "font")
+_SPACES = re.compile(r"\s+")
+
+
+def find_headline(root: HtmlElement, title: str) -> HtmlElement | None:
+    """The element that shows the page's headline: an h1 whose text is the title
+    (or the only h1), else a short element whose text is the title."""
+    wanted = _SPACES.sub("", title)
+    h1s = [h for h in root.iter("h1") if _SPACES.sub("", h.text_content())]
+    for h1 in h1s:
+        text = _SPACES.sub("", h1.text_content())
+        if wanted and (text == wanted or (len(text) >= 4 and text in wanted) or wanted in text):
+            return h1
+    if len(wanted) < 4:
+        return h1s[0] if len(h1s) == 1 else None
+    for element in root.iter(*_HEADLINE_TAGS):
+        text = element.text_content()
+        if len(text) < 2 * len(wanted) + 20 and _SPACES.sub("", text) == wanted:
+            return element
+    return h1s[0] if len(h1s) == 1 else None
+
+
+# Class and id words of blocks that are next to an article, not the article: on the
+# block itself, and (the first set) on any box around it.
+_AWAY_AROUND = frozenset(
+    """comment comments commentlist cmt reply replies discuss related relatedposts recommend
+    recommended recommendation recommends tuijian xgyd xgwz gentie tie""".split()
+)
+_AWAY_WORDS = _AWAY_AROUND | frozenset(
+    """hot hotnews rank ranking share sharing sidebar aside gallery""".split()
+)
+# Text at the start of a block that names such a widget (a heading like 网友跟贴, 相关新闻).
+_AWAY_TEXT = re.compile(
+    r"跟贴|跟帖|评论|网友|相关(?:新闻|阅读|文章|推荐|报道)|延伸阅读|推荐阅读|热门|排行|猜你喜欢|为你推荐|免责声明"
+)
+
+
+def _teasers(element: HtmlElement, counts: TextCounts) -> bool:
+    """A list of teasers: most of the block's text sits in three or more alike items
+    (same tag and class: li, div...), each led by a link (a news strip with
+    summaries, a gallery, a comment list), not in paragraphs."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in ("li", "div", "dl", "section", "article"):
+            groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+    total = counts.text(element)
+    for items in groups.values():
+        linked = [item for item in items if item.find(".//a[@href]") is not None]
+        if len(linked) >= 3 and len(linked) >= 0.8 * len(items):
+            weight = sum(counts.get(item, Counts()).text for item in items)
+            if total and weight >= 0.6 * total:
+                return True
+    return False
+
+
+def _markers(element: HtmlElement, body: HtmlElement | None, counts: TextCounts) -> tuple[str, ...]:
+    found: list[str] = []
+    words = mark_words(element)
+    if not is_positive(words):
+        found.extend(sorted(words & _AWAY_WORDS))
+    node = element.getparent()
+    while node is not None and node is not body and isinstance(node.tag, str):
+        found.extend(sorted(mark_words(node) & _AWAY_AROUND))
+        node = node.getparent()
+    head = " ".join(element.text_content()[:60].split())
+    if match := _AWAY_TEXT.search(head[:30]):
+        found.append(match.group())
+    if _teasers(element, counts):
+        found.append("teaser-list")
+    return tuple(dict.fromkeys(found))
+
+
+# A block this far (text weight) from the headline keeps half its score.
+_HALF_DISTANCE = 1800
+# Blocks of less text weight than this (about 60 CJK characters) score less.
+_SHORT = 180
+
+
+def score_candidates(
+    root: HtmlElement, counts: TextCounts | None = None, anchor: Anchor | None = None
+) -> list[Candidate]:
+    """Every block that paragraphs voted for, best first.
+
+    Votes (paragraphs and their commas, tag and class words) make a block's
+    base; link text, distance from the headline and comment or related-list
+    markers cut it, so a short article near its headline beats a long thread
+    of comments or a strip of news summaries further down.
     """
     counts = counts if counts is not None else TextCounts(root)
     scores: dict[HtmlElement, float] = {}
@@ -66,6 +217,16 @@ def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlE
         if element not in scores:
             scores[element] = _tag_weight(element.tag) + _class_weight(element)
         return scores[element]
+
+    walls: dict[HtmlElement, bool] = {}
+
+    def walls_in(element: HtmlElement) -> bool:
+        if element not in walls:
+            words = mark_words(element)
+            walls[element] = bool(words & _AWAY_AROUND and not is_positive(words)) or (
+                element.tag in ("ul", "ol", "div", "section") and _teasers(element, counts)
+            )
+        return walls[element]
 
     for element in root.iter(*PARAGRAPH_TAGS, "div", "section"):
         if element not in counts:
@@ -86,19 +247,52 @@ def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlE
             if ancestor is None or not isinstance(ancestor.tag, str):
                 break
             scores[ancestor] = score_of(ancestor) + points / divider
+            if walls_in(ancestor):
+                break  # a comment thread's or a teaser list's votes do not lift the page
             ancestor = ancestor.getparent()
 
-    if not scores:
-        body = root.find("body")
-        return [body if body is not None else root]
-
-    def final(element: HtmlElement) -> float:
+    body = root.find("body")
+    candidates = []
+    for element, votes in scores.items():
         c = counts.get(element, Counts())
         density = c.links / c.text if c.text else 1.0
-        return scores[element] * (1 - density)
+        score = votes * (1 - density)
+        distance = anchor.distance(element) if anchor is not None else None
+        if distance is not None and score > 0:
+            score /= 1 + distance / _HALF_DISTANCE
+        markers = _markers(element, body, counts) if score > 0 else ()
+        if markers:
+            score *= 0.25
+        if c.text < _SHORT:
+            score *= c.text / _SHORT  # a line or two: a caption, a share box, not an article
+        candidates.append(Candidate(element, votes, c.text, density, distance, markers, score))
+    candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+    return candidates
 
-    best = max(scores, key=final)
-    best_score = final(best)
+
+def find_main(
+    root: HtmlElement, counts: TextCounts | None = None, anchor: Anchor | None = None
+) -> list[HtmlElement]:
+    """The element(s) that hold the article: the best-scored node plus siblings that
+    continue it (articles split across several sibling containers).
+
+    `counts` are the tree's text counts if the caller has them (see TextCounts);
+    `anchor` places the headline, so that blocks far from it score less.
+    """
+    counts = counts if counts is not None else TextCounts(root)
+    candidates = score_candidates(root, counts, anchor)
+    return choose(candidates, root, counts)
+
+
+def choose(candidates: list[Candidate], root: HtmlElement, counts: TextCounts) -> list[HtmlElement]:
+    """The best candidate, or the repeated chunks it is one of, plus the siblings
+    that continue it."""
+    if not candidates:
+        body = root.find("body")
+        return [body if body is not None else root]
+    final = {candidate.element: candidate.score for candidate in candidates}
+    best = candidates[0].element
+    best_score = candidates[0].score
     chunks = _repeated_chunks(best, counts)
     if chunks:
         return chunks
@@ -113,7 +307,7 @@ def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlE
         if sibling is best:
             chosen.append(sibling)
             continue
-        if sibling in scores and final(sibling) >= threshold:
+        if sibling in final and final[sibling] >= threshold:
             chosen.append(sibling)
             continue
         if sibling.tag == "p":
