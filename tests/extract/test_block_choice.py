@@ -7,6 +7,12 @@ a short article under its headline, and a longer block elsewhere on the page.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from helpers.common import run_cli
+from pytest_httpserver import HTTPServer
+
 from newsmill.extract import explain_page, extract_page
 
 ARTICLE = (
@@ -87,3 +93,37 @@ def test_explain_lists_scored_candidates_best_first() -> None:
     assert scores == sorted(scores, reverse=True)
     replies = [c for c in explanation.candidates if c.path.startswith("div#comments")]
     assert replies and all("comments" in c.markers for c in replies)
+
+
+def _thread_page() -> str:
+    comments = "".join(f'<div class="reply">{COMMENT}</div>' for n in range(12))
+    return _page(f'<div id="comments">{comments}</div>')
+
+
+def test_extract_explain_on_a_file(tmp_path: Path) -> None:
+    page = tmp_path / "bridge.html"
+    page.write_text(_thread_page(), encoding="utf-8")
+    result = run_cli("extract", "--explain", str(page), "--url", "https://news.example.cn/a.html")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == str(page)
+    assert "headline: h1#h1title" in result.output
+    assert "chosen:   div#endText" in result.output
+    rows = [line for line in lines if line.lstrip("* ").split(" ")[0].isdigit()]
+    assert rows[0].startswith("*") and rows[0].split()[1] == "1" and "div#endText" in rows[0]
+    assert any("[reply, comments]" in row for row in rows)
+    assert not any(line.startswith("{") for line in lines)  # no JSON record
+
+
+def test_extract_explain_on_a_url_and_json_unchanged(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a.html").respond_with_data(
+        _thread_page(), content_type="text/html; charset=utf-8"
+    )
+    url = httpserver.url_for("/a.html")
+    result = run_cli("extract", "--explain", url, "--allow-private-networks")
+    assert result.exit_code == 0, result.output
+    assert url in result.output.splitlines() and "chosen:   div#endText" in result.output
+    plain = run_cli("extract", url, "--allow-private-networks", "--json")
+    record = json.loads(next(x for x in plain.output.splitlines() if x.startswith("{")))
+    assert record["input"] == url and "青川大桥维修工程" in record["text"]
+    assert "score" not in record and "每天上下班" not in record["text"]

@@ -1,11 +1,10 @@
 """Extract stage: an article page to its main content and metadata."""
 
 from newsmill.extract.content import Candidate
+from newsmill.extract.explain import Explanation, explain_page
 from newsmill.extract.page import (
-    Explanation,
     ExtractedPage,
     ExtractError,
-    explain_page,
     extract_page,
 )
 from newsmill.extract.policy import needs_full_text

@@ -23,16 +23,7 @@ from newsmill.clean import (
 )
 from newsmill.decoding import decode_document
 from newsmill.enrich import PUBLISHER, content_images, looks_like_chrome
-from newsmill.extract.content import (
-    Anchor,
-    Candidate,
-    choose,
-    find_headline,
-    find_main,
-    prune,
-    score_candidates,
-    short_path,
-)
+from newsmill.extract.content import Anchor, find_headline, find_main, prune
 from newsmill.extract.metadata import read_declared, read_metadata
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
@@ -124,54 +115,6 @@ def _content_nodes(
     anchor = Anchor(root, find_headline(root, title))  # before junk removal may drop it
     counts = remove_junk(root)
     return find_main(root, counts, anchor), counts
-
-
-@dataclass
-class Explanation:
-    """Why extraction chose the block it chose (`newsmill extract --explain`)."""
-
-    url: str
-    title: str
-    headline: str | None  # the headline element's short path, None if none was found
-    site_rule: str | None  # the site rule's selector that chose the block, if one did
-    chosen: list[str]  # short paths of the chosen element(s)
-    candidates: list[Candidate]  # best first
-
-
-def explain_page(
-    document: bytes | str,
-    url: str,
-    *,
-    content_type: str = "",
-    encoding: str | None = None,
-    rules: RuleBook | None = None,
-) -> Explanation:
-    """The candidate blocks of a page, scored as `extract_page` scores them."""
-    root = parse_html(document, content_type, encoding)
-    rule = (rules or default_rules()).for_url(url)
-    declared = read_declared(root)
-    page = read_metadata(root, url, rule, visible_text(root), declared)
-    _drop_head(root)
-    resolve_lazy_images(root)
-    iframes_to_links(root, url)
-    site_rule = None
-    if rule.content:
-        chosen = first_match(root, rule.selectors("content"))
-        if chosen is not None and len(chosen.text_content().strip()) > 20:
-            site_rule = short_path(chosen)
-    headline = find_headline(root, page.title)
-    anchor = Anchor(root, headline)
-    counts = remove_junk(root)
-    candidates = score_candidates(root, counts, anchor)
-    nodes = choose(candidates, root, counts)
-    return Explanation(
-        url=url,
-        title=page.title,
-        headline=short_path(headline) if headline is not None else None,
-        site_rule=site_rule,
-        chosen=[site_rule] if site_rule else [short_path(node) for node in nodes],
-        candidates=candidates,
-    )
 
 
 def _serialize(nodes: list[HtmlElement], title: str) -> str:
