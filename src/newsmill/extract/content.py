@@ -90,38 +90,59 @@ def short_path(element: HtmlElement) -> str:
 class Anchor:
     """Where the headline is, as text offsets in document order: blocks are scored by
     how far they start from it (an article follows its headline and byline; a
-    comment thread, a related-news strip or a gallery sidebar sits far away)."""
+    comment thread, a related-news strip or a gallery sidebar sits far away).
 
-    def __init__(self, root: HtmlElement, headline: HtmlElement | None) -> None:
+    Offsets come from the text counts, worked out only for the elements asked
+    about (and the siblings and ancestors before them), not for the whole tree.
+    """
+
+    def __init__(self, root: HtmlElement, headline: HtmlElement | None, counts: TextCounts) -> None:
+        if headline is not None and headline.getroottree().getroot() is not root:
+            headline = None  # removed with the page chrome around it
         self.headline = headline
-        self.start: dict[HtmlElement, int] = {}
-        self.end: dict[HtmlElement, int] = {}
-        if headline is None:
-            return
-        offset = 0
-        for event, node in etree.iterwalk(root, events=("start", "end")):
-            if not isinstance(node.tag, str):
-                continue
-            if event == "start":
-                self.start[node] = offset
-                if node.tag not in _NOT_TEXT:
-                    offset += text_weight(node.text)
+        self._counts = counts
+        self._start: dict[etree._Element, int] = {}
+
+    def _weight(self, node: etree._Element) -> int:
+        return self._counts.get(node, _NO_COUNTS).text if isinstance(node.tag, str) else 0
+
+    def start(self, element: etree._Element) -> int:
+        """Text weight before the element, in document order."""
+        chain = []
+        node: etree._Element | None = element
+        while node is not None and node not in self._start:
+            chain.append(node)
+            previous = node.getprevious()
+            node = previous if previous is not None else node.getparent()
+        for node in reversed(chain):
+            previous = node.getprevious()
+            if previous is not None:
+                offset = self._start[previous] + self._weight(previous)
+                offset += text_weight(previous.tail)
+            elif (parent := node.getparent()) is not None:
+                offset = self._start[parent]
+                if parent.tag not in _NOT_TEXT:
+                    offset += text_weight(parent.text)
             else:
-                self.end[node] = offset
-                offset += text_weight(node.tail)
+                offset = 0
+            self._start[node] = offset
+        return self._start[element]
 
     def distance(self, element: HtmlElement) -> int | None:
         head = self.headline
-        if head is None or element not in self.start or head not in self.start:
+        if head is None:
             return None
-        if self.start[element] <= self.start[head] and self.end[head] <= self.end[element]:
+        start, head_start = self.start(element), self.start(head)
+        end, head_end = start + self._weight(element), head_start + self._weight(head)
+        if start <= head_start and head_end <= end:
             return 0  # the block holds the headline
-        if self.start[element] >= self.end[head]:
-            return self.start[element] - self.end[head]
+        if start >= head_end:
+            return start - head_end
         # Before the headline: twice as far, articles rarely start above their title.
-        return 2 * max(0, self.start[head] - self.end[element])
+        return 2 * max(0, head_start - end)
 
 
+_NO_COUNTS = Counts()
 _HEADLINE_TAGS = ("h1", "h2", "h3", "div", "p", "span", "td", "strong", "b", "font")
 _SPACES = re.compile(r"\s+")
 
@@ -177,6 +198,19 @@ def _teasers(element: HtmlElement, counts: TextCounts) -> bool:
     return False
 
 
+def _leading_text(element: HtmlElement, size: int = 30) -> str:
+    """The first `size` characters of the block's text, without white space."""
+    parts: list[str] = []
+    length = 0
+    for piece in element.itertext():
+        piece = "".join(piece.split())
+        parts.append(piece)
+        length += len(piece)
+        if length >= size:
+            break
+    return "".join(parts)[:size]
+
+
 def _markers(element: HtmlElement, body: HtmlElement | None, counts: TextCounts) -> tuple[str, ...]:
     found: list[str] = []
     words = mark_words(element)
@@ -186,8 +220,7 @@ def _markers(element: HtmlElement, body: HtmlElement | None, counts: TextCounts)
     while node is not None and node is not body and isinstance(node.tag, str):
         found.extend(sorted(mark_words(node) & _AWAY_AROUND))
         node = node.getparent()
-    head = " ".join(element.text_content()[:60].split())
-    if match := _AWAY_TEXT.search(head[:30]):
+    if match := _AWAY_TEXT.search(_leading_text(element)):
         found.append(match.group())
     if _teasers(element, counts):
         found.append("teaser-list")
@@ -252,20 +285,27 @@ def score_candidates(
             ancestor = ancestor.getparent()
 
     body = root.find("body")
-    candidates = []
+    base: dict[HtmlElement, tuple[float, Counts, int | None]] = {}
     for element, votes in scores.items():
         c = counts.get(element, Counts())
-        density = c.links / c.text if c.text else 1.0
-        score = votes * (1 - density)
+        score = votes * (1 - (c.links / c.text if c.text else 1.0))
         distance = anchor.distance(element) if anchor is not None else None
         if distance is not None and score > 0:
             score /= 1 + distance / _HALF_DISTANCE
-        markers = _markers(element, body, counts) if score > 0 else ()
+        base[element] = (score, c, distance)
+    # Markers only cut a score: blocks far below the best cannot win either way.
+    floor = 0.04 * max((score for score, _, _ in base.values()), default=0.0)
+    candidates = []
+    for element, (score, c, distance) in base.items():
+        markers = _markers(element, body, counts) if score > 0 and score >= floor else ()
         if markers:
             score *= 0.25
         if c.text < _SHORT:
             score *= c.text / _SHORT  # a line or two: a caption, a share box, not an article
-        candidates.append(Candidate(element, votes, c.text, density, distance, markers, score))
+        density = c.links / c.text if c.text else 1.0
+        candidates.append(
+            Candidate(element, scores[element], c.text, density, distance, markers, score)
+        )
     candidates.sort(key=lambda candidate: candidate.score, reverse=True)
     return candidates
 

@@ -94,8 +94,8 @@ def explain_page(
         if chosen is not None and len(chosen.text_content().strip()) > 20:
             site_rule = short_path(chosen)
     headline = find_headline(root, page.title)
-    anchor = Anchor(root, headline)
     counts = remove_junk(root)
+    anchor = Anchor(root, headline, counts)
     candidates = score_candidates(root, counts, anchor)
     nodes = choose(candidates, root, counts)
     return Explanation(

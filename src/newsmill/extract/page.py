@@ -112,8 +112,9 @@ def _content_nodes(
         chosen = first_match(root, rule.selectors("content"))
         if chosen is not None and len(chosen.text_content().strip()) > 20:
             return [chosen], None
-    anchor = Anchor(root, find_headline(root, title))  # before junk removal may drop it
+    headline = find_headline(root, title)  # before junk removal may drop it
     counts = remove_junk(root)
+    anchor = Anchor(root, headline, counts)
     return find_main(root, counts, anchor), counts
 
 
