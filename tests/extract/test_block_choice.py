@@ -127,3 +127,27 @@ def test_extract_explain_on_a_url_and_json_unchanged(httpserver: HTTPServer) -> 
     record = json.loads(next(x for x in plain.output.splitlines() if x.startswith("{")))
     assert record["input"] == url and "青川大桥维修工程" in record["text"]
     assert "score" not in record and "每天上下班" not in record["text"]
+
+
+def test_headline_links_set_straight_into_the_body_are_dropped() -> None:
+    """A 相关阅读 list written as bare links between <br>s inside the body box goes;
+    a sentence with a link in it, and a single linked line, stay."""
+    links = "".join(
+        f"<br><br>　　<b><a href='/news/{n}.html'><font color='#0000ff'>江州{n}号线开通运营"
+        "&nbsp;</font></a></b>"
+        for n in range(5)
+    )
+    body = (
+        '<div id="p_content"><p>　　江州讯 青川大桥维修工程将于下周一开工，预计工期三个月，'
+        "施工期间大桥实行单向通行，请过往车辆提前规划路线，市民可拨打热线电话咨询。</p>"
+        '<p>　　据<a href="/jt.html">市交通局</a>介绍，此次维修主要更换桥面伸缩缝并加固部分桥墩，'
+        "工程完工后大桥通行能力将明显提升。</p>"
+        f"<br><br><a href='/more.html'>更多江州交通新闻</a>{links}</div>"
+    )
+    html = (
+        "<html><head><title>青川大桥下周一起维修</title></head><body>"
+        f"<h1>青川大桥下周一起维修</h1>{body}</body></html>"
+    )
+    text = extract_page(html, "https://news.example.cn/a.html").text
+    assert "青川大桥维修工程" in text and "据市交通局介绍" in text
+    assert "号线开通运营" not in text

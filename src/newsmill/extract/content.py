@@ -414,3 +414,46 @@ def prune(container: HtmlElement, counts: TextCounts | None = None) -> None:
     for element in doomed:
         if element.getparent() is not None:
             drop_keep_tail(element)
+    _drop_link_lines(container, counts)
+
+
+_BLANK = " \t\r\n\u3000\xa0"
+
+
+def _drop_link_lines(container: HtmlElement, counts: TextCounts) -> None:
+    """Three or more `<br>`-separated lines in a row that are each nothing but a link
+    (a 相关阅读 list of headlines set straight into the body) are not article text."""
+    for parent in list(container.iter()):
+        if not isinstance(parent.tag, str) or parent.find("br") is None:
+            continue
+        lines: list[tuple[list[HtmlElement], bool]] = []
+        items: list[HtmlElement] = []
+        loose = bool((parent.text or "").strip(_BLANK))
+        for child in parent:
+            if child.tag == "br":
+                lines.append((items, loose))
+                items, loose = [], False
+            elif isinstance(child.tag, str):
+                items.append(child)
+            loose = loose or bool((child.tail or "").strip(_BLANK))
+        lines.append((items, loose))
+        run: list[HtmlElement] = []
+        runs = []
+        for items, loose in lines:
+            if not items and not loose:
+                continue  # an empty line between two links
+            c = [counts.get(item, Counts()) for item in items]
+            if not loose and items and all(x.text and x.links == x.text for x in c):
+                run.extend(items)
+                runs.append(len(items))
+                continue
+            _drop_run(run, runs, counts)
+            run, runs = [], []
+        _drop_run(run, runs, counts)
+
+
+def _drop_run(run: list[HtmlElement], runs: list[int], counts: TextCounts) -> None:
+    if len(runs) >= 3:
+        for element in run:
+            if element.getparent() is not None:
+                counts.drop(element)
