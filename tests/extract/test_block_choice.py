@@ -151,3 +151,21 @@ def test_headline_links_set_straight_into_the_body_are_dropped() -> None:
     text = extract_page(html, "https://news.example.cn/a.html").text
     assert "青川大桥维修工程" in text and "据市交通局介绍" in text
     assert "号线开通运营" not in text
+
+
+def test_a_video_players_controls_are_not_article_text() -> None:
+    player = (
+        '<div class="video-player"><div class="playerContainer">'
+        "<div>正在为您切换到高清 480P,请稍候...</div><div>播放速度：2X</div>"
+        "<ul><li>2.0X</li><li>1.5X</li><li>1.0X</li></ul><div>很抱歉，当前视频播放失败</div>"
+        '</div><div class="mplayer"><span>00:00/00:00</span><span>循环播放</span></div></div>'
+    )
+    html = (
+        "<html><head><title>青川大桥下周一起维修</title></head><body>"
+        f'<h1>青川大桥下周一起维修</h1><div id="contentNews">{player}{ARTICLE}</div>'
+        "</body></html>"
+    )
+    text = extract_page(html, "https://news.example.cn/a.html").text
+    assert "青川大桥维修工程" in text
+    for control in ("播放速度", "480P", "00:00", "循环播放", "播放失败"):
+        assert control not in text, control

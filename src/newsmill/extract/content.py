@@ -392,6 +392,11 @@ def _has_media(element: HtmlElement) -> bool:
     return element.find(".//img") is not None or element.find(".//pre") is not None
 
 
+# A video player's controls (speeds, quality, "loading" and error lines) are not
+# text; a video embed became a link to the video before this (iframes_to_links).
+_PLAYER_WORDS = frozenset({"player", "mplayer", "jwplayer", "vjs", "videoplayer"})
+
+
 def prune(container: HtmlElement, counts: TextCounts | None = None) -> None:
     """Inside the chosen body, drop link lists and chrome that scoring let through.
 
@@ -409,7 +414,12 @@ def prune(container: HtmlElement, counts: TextCounts | None = None) -> None:
             doomed.append(element)
             continue
         density = c.links / c.text if c.text else 0.0
-        if marked_as_chrome(element) or (density > 0.5 and element.tag != "p") or density > 0.8:
+        if (
+            marked_as_chrome(element)
+            or (density > 0.5 and element.tag != "p")
+            or density > 0.8
+            or mark_words(element) & _PLAYER_WORDS
+        ):
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:
