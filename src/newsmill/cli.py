@@ -643,6 +643,11 @@ def sources_export(ctx: Ctx, config_path: Path, output: Path | None) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article (the default).")
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="Print the candidate blocks, their scores and which won, instead of the fields.",
+)
+@click.option(
     "--allow-private-networks", is_flag=True, help="Allow URLs on loopback or private addresses."
 )
 @click.option("-c", "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
@@ -652,30 +657,41 @@ def extract(
     inputs: tuple[str, ...],
     base_url: str | None,
     as_json: bool,
+    explain: bool,
     allow_private_networks: bool,
     config_path: Path | None,
 ) -> None:
     """Extract articles from files (.html, .html.gz) or URLs and print their fields.
 
     For debugging a source and for benchmarks; a bad input is reported on
-    stderr and the others are still done (exit 1 if any failed).
+    stderr and the others are still done (exit 1 if any failed). With
+    --explain, say why the article block was chosen: worth pasting in a report
+    when the text is wrong.
     """
     with user_errors(ctx.debug):
         config = load_config(config_path) if config_path else None
-        failed = run_extract(list(inputs), base_url, config, allow_private_networks)
+        failed = run_extract(
+            list(inputs), base_url, config, allow_private_networks, explain=explain
+        )
     sys.exit(1 if failed else 0)
 
 
 def run_extract(
-    inputs: list[str], base_url: str | None, config: Config | None, allow_private: bool
+    inputs: list[str],
+    base_url: str | None,
+    config: Config | None,
+    allow_private: bool,
+    *,
+    explain: bool = False,
 ) -> int:
-    """Print a record per input; returns how many inputs failed."""
+    """Print a record per input (or, with `explain`, the scored candidate blocks);
+    returns how many inputs failed."""
     import asyncio
     import gzip
 
     from newsmill.clean import default_rules, load_rules
     from newsmill.config import FetchConfig
-    from newsmill.extract import ExtractError, extract_page
+    from newsmill.extract import ExtractError, explain_page, extract_page
     from newsmill.fetch import Fetcher
     from newsmill.model import FetchResult
 
@@ -702,13 +718,17 @@ def run_extract(
                 result = fetched[source]
                 if not result.ok:
                     raise ExtractError(result.error or "fetch failed")
-                page = extract_page(
-                    result.body, result.final_url, content_type=result.content_type, rules=rules
-                )
+                document, url, content_type = result.body, result.final_url, result.content_type
             else:
                 path = Path(source)
-                url = base_url or path.resolve().as_uri()
-                page = extract_page(read_file(path), url, rules=rules)
+                document, url = read_file(path), base_url or path.resolve().as_uri()
+                content_type = ""
+            if explain:
+                explanation = explain_page(document, url, content_type=content_type, rules=rules)
+                sys.stdout.write(f"{source}\n{explanation.report()}\n")
+                sys.stdout.flush()
+                continue
+            page = extract_page(document, url, content_type=content_type, rules=rules)
         except (OSError, ExtractError, gzip.BadGzipFile, EOFError) as exc:
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -71,3 +71,42 @@ def test_user_rules_extend_the_shipped_ones() -> None:
         rules.for_url("https://other.example/").drop
         == default_rules().for_url("https://other.example/").drop
     )
+
+
+def test_chinese_boilerplate_lines_inside_the_article_box() -> None:
+    """Credit, dateline, promo, related and rights lines in the forms portals print
+    them (issue 16); article sentences that mention the same words stay."""
+    junk = [
+        "编辑/周小川",
+        "编辑 周小川 ｜ 排版 林青",
+        "总监制：邹小明",
+        "监 制：高小勇",
+        "审 读：崔小升",
+        "责任编辑：",
+        "（编辑：小何）返回江州网，查看更多",
+        "（本文来源：江州日报 作者：青川研究院研究员王五）",
+        "时间：2026年05月20日 08:12:35 江州网",
+        "关键字： LPR",
+        "关注公众号：江州财经",
+        "下载江州新闻客户端，看更多独家报道",
+        "转播到江州微博",
+        "【相关新闻】",
+        "精彩视频推荐",
+        "本文为江州网授权青川财经发布，转载请注明出处。本文仅为作者观点，不代表本站立场。",
+        "【本文中文相关权益归江州公司独家所有。未经授权，不得转载、摘编等。】",
+    ]
+    kept = [
+        "编辑部收到读者来信后，立即联系了青川县交通局。",
+        "时间紧迫，工作人员连夜赶到现场。",
+        "市民可以关注公众号了解最新的停水通知，也可以拨打热线电话咨询。",
+        "下载量最大的三款应用都来自江州本地企业，其中一款客户端月活跃用户超过百万。",
+        "本文提到的数据来自江州市统计局。",
+        "审核通过后，申请人可在五个工作日内领取证件。",
+    ]
+    html = "".join(f"<p>{line}</p>" for line in ["正文第一段，江州今日晴。", *junk, *kept])
+    out = clean(html)
+    assert "正文第一段" in out
+    for line in junk:
+        assert line.split("，")[0][:8] not in out, line
+    for line in kept:
+        assert line in out, line

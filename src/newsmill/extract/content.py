@@ -9,7 +9,9 @@ not words, measure length.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.htmltools import (
@@ -25,6 +27,7 @@ from newsmill.htmltools import (
 
 PARAGRAPH_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "h4", "dd"}
 _COMMAS = ",，、。；;"
+_NOT_TEXT = ("script", "style", "noscript", "template")
 
 
 def _commas(text: str) -> int:
@@ -53,11 +56,192 @@ def _tag_weight(tag: str) -> float:
     }.get(tag, 0)  # fmt: skip
 
 
-def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlElement]:
-    """The element(s) that hold the article: the best-scored node plus siblings that
-    continue it (articles split across several sibling containers).
+@dataclass
+class Candidate:
+    """A block that might hold the article, and why it scored what it scored."""
 
-    `counts` are the tree's text counts if the caller has them (see TextCounts).
+    element: HtmlElement
+    votes: float  # paragraph votes, plus its tag's and class words' weights
+    text: int  # text weight (a CJK character weighs 3)
+    link_density: float
+    distance: int | None  # text weight between the headline and the block; None: no headline
+    markers: tuple[str, ...]  # comment, related-list... words on the block or its ancestors
+    score: float
+
+    @property
+    def path(self) -> str:
+        return short_path(self.element)
+
+
+def short_path(element: HtmlElement) -> str:
+    """`div#endText`, `div.post_body`, or `section > div.text` up to an element with an id."""
+    parts: list[str] = []
+    node: HtmlElement | None = element
+    while node is not None and len(parts) < 3 and isinstance(node.tag, str):
+        ident, klass = node.get("id"), (node.get("class") or "").split()
+        part = node.tag + (f"#{ident}" if ident else f".{klass[0]}" if klass else "")
+        parts.append(part)
+        if ident or node.tag in ("body", "html"):
+            break
+        node = node.getparent()
+    return " > ".join(reversed(parts))
+
+
+class Anchor:
+    """Where the headline is, as text offsets in document order: blocks are scored by
+    how far they start from it (an article follows its headline and byline; a
+    comment thread, a related-news strip or a gallery sidebar sits far away).
+
+    Offsets come from the text counts, worked out only for the elements asked
+    about (and the siblings and ancestors before them), not for the whole tree.
+    """
+
+    def __init__(self, root: HtmlElement, headline: HtmlElement | None, counts: TextCounts) -> None:
+        if headline is not None and headline.getroottree().getroot() is not root:
+            headline = None  # removed with the page chrome around it
+        self.headline = headline
+        self._counts = counts
+        self._start: dict[etree._Element, int] = {}
+
+    def _weight(self, node: etree._Element) -> int:
+        return self._counts.get(node, _NO_COUNTS).text if isinstance(node.tag, str) else 0
+
+    def start(self, element: etree._Element) -> int:
+        """Text weight before the element, in document order."""
+        chain = []
+        node: etree._Element | None = element
+        while node is not None and node not in self._start:
+            chain.append(node)
+            previous = node.getprevious()
+            node = previous if previous is not None else node.getparent()
+        for node in reversed(chain):
+            previous = node.getprevious()
+            if previous is not None:
+                offset = self._start[previous] + self._weight(previous)
+                offset += text_weight(previous.tail)
+            elif (parent := node.getparent()) is not None:
+                offset = self._start[parent]
+                if parent.tag not in _NOT_TEXT:
+                    offset += text_weight(parent.text)
+            else:
+                offset = 0
+            self._start[node] = offset
+        return self._start[element]
+
+    def distance(self, element: HtmlElement) -> int | None:
+        head = self.headline
+        if head is None:
+            return None
+        start, head_start = self.start(element), self.start(head)
+        end, head_end = start + self._weight(element), head_start + self._weight(head)
+        if start <= head_start and head_end <= end:
+            return 0  # the block holds the headline
+        if start >= head_end:
+            return start - head_end
+        # Before the headline: twice as far, articles rarely start above their title.
+        return 2 * max(0, head_start - end)
+
+
+_NO_COUNTS = Counts()
+_HEADLINE_TAGS = ("h1", "h2", "h3", "div", "p", "span", "td", "strong", "b", "font")
+_SPACES = re.compile(r"\s+")
+
+
+def find_headline(root: HtmlElement, title: str) -> HtmlElement | None:
+    """The element that shows the page's headline: an h1 whose text is the title
+    (or the only h1), else a short element whose text is the title."""
+    wanted = _SPACES.sub("", title)
+    h1s = [h for h in root.iter("h1") if _SPACES.sub("", h.text_content())]
+    for h1 in h1s:
+        text = _SPACES.sub("", h1.text_content())
+        if wanted and (text == wanted or (len(text) >= 4 and text in wanted) or wanted in text):
+            return h1
+    if len(wanted) < 4:
+        return h1s[0] if len(h1s) == 1 else None
+    for element in root.iter(*_HEADLINE_TAGS):
+        text = element.text_content()
+        if len(text) < 2 * len(wanted) + 20 and _SPACES.sub("", text) == wanted:
+            return element
+    return h1s[0] if len(h1s) == 1 else None
+
+
+# Class and id words of blocks that are next to an article, not the article: on the
+# block itself, and (the first set) on any box around it.
+_AWAY_AROUND = frozenset(
+    """comment comments commentlist cmt reply replies discuss related relatedposts recommend
+    recommended recommendation recommends tuijian xgyd xgwz gentie tie""".split()
+)
+_AWAY_WORDS = _AWAY_AROUND | frozenset(
+    """hot hotnews rank ranking share sharing sidebar aside gallery""".split()
+)
+# Text at the start of a block that names such a widget (a heading like 网友跟贴, 相关新闻).
+_AWAY_TEXT = re.compile(
+    r"跟贴|跟帖|评论|网友|相关(?:新闻|阅读|文章|推荐|报道)|延伸阅读|推荐阅读|热门|排行|猜你喜欢|为你推荐|免责声明"
+)
+
+
+def _teasers(element: HtmlElement, counts: TextCounts) -> bool:
+    """A list of teasers: most of the block's text sits in three or more alike items
+    (same tag and class: li, div...), each led by a link (a news strip with
+    summaries, a gallery, a comment list), not in paragraphs."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in ("li", "div", "dl", "section", "article"):
+            groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+    total = counts.text(element)
+    for items in groups.values():
+        linked = [item for item in items if item.find(".//a[@href]") is not None]
+        if len(linked) >= 3 and len(linked) >= 0.8 * len(items):
+            weight = sum(counts.get(item, Counts()).text for item in items)
+            if total and weight >= 0.6 * total:
+                return True
+    return False
+
+
+def _leading_text(element: HtmlElement, size: int = 30) -> str:
+    """The first `size` characters of the block's text, without white space."""
+    parts: list[str] = []
+    length = 0
+    for piece in element.itertext():
+        piece = "".join(piece.split())
+        parts.append(piece)
+        length += len(piece)
+        if length >= size:
+            break
+    return "".join(parts)[:size]
+
+
+def _markers(element: HtmlElement, body: HtmlElement | None, counts: TextCounts) -> tuple[str, ...]:
+    found: list[str] = []
+    words = mark_words(element)
+    if not is_positive(words):
+        found.extend(sorted(words & _AWAY_WORDS))
+    node = element.getparent()
+    while node is not None and node is not body and isinstance(node.tag, str):
+        found.extend(sorted(mark_words(node) & _AWAY_AROUND))
+        node = node.getparent()
+    if match := _AWAY_TEXT.search(_leading_text(element)):
+        found.append(match.group())
+    if _teasers(element, counts):
+        found.append("teaser-list")
+    return tuple(dict.fromkeys(found))
+
+
+# A block this far (text weight) from the headline keeps half its score.
+_HALF_DISTANCE = 1800
+# Blocks of less text weight than this (about 60 CJK characters) score less.
+_SHORT = 180
+
+
+def score_candidates(
+    root: HtmlElement, counts: TextCounts | None = None, anchor: Anchor | None = None
+) -> list[Candidate]:
+    """Every block that paragraphs voted for, best first.
+
+    Votes (paragraphs and their commas, tag and class words) make a block's
+    base; link text, distance from the headline and comment or related-list
+    markers cut it, so a short article near its headline beats a long thread
+    of comments or a strip of news summaries further down.
     """
     counts = counts if counts is not None else TextCounts(root)
     scores: dict[HtmlElement, float] = {}
@@ -66,6 +250,16 @@ def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlE
         if element not in scores:
             scores[element] = _tag_weight(element.tag) + _class_weight(element)
         return scores[element]
+
+    walls: dict[HtmlElement, bool] = {}
+
+    def walls_in(element: HtmlElement) -> bool:
+        if element not in walls:
+            words = mark_words(element)
+            walls[element] = bool(words & _AWAY_AROUND and not is_positive(words)) or (
+                element.tag in ("ul", "ol", "div", "section") and _teasers(element, counts)
+            )
+        return walls[element]
 
     for element in root.iter(*PARAGRAPH_TAGS, "div", "section"):
         if element not in counts:
@@ -86,19 +280,59 @@ def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlE
             if ancestor is None or not isinstance(ancestor.tag, str):
                 break
             scores[ancestor] = score_of(ancestor) + points / divider
+            if walls_in(ancestor):
+                break  # a comment thread's or a teaser list's votes do not lift the page
             ancestor = ancestor.getparent()
 
-    if not scores:
+    body = root.find("body")
+    base: dict[HtmlElement, tuple[float, Counts, int | None]] = {}
+    for element, votes in scores.items():
+        c = counts.get(element, Counts())
+        score = votes * (1 - (c.links / c.text if c.text else 1.0))
+        distance = anchor.distance(element) if anchor is not None else None
+        if distance is not None and score > 0:
+            score /= 1 + distance / _HALF_DISTANCE
+        base[element] = (score, c, distance)
+    # Markers only cut a score: blocks far below the best cannot win either way.
+    floor = 0.04 * max((score for score, _, _ in base.values()), default=0.0)
+    candidates = []
+    for element, (score, c, distance) in base.items():
+        markers = _markers(element, body, counts) if score > 0 and score >= floor else ()
+        if markers:
+            score *= 0.25
+        if c.text < _SHORT:
+            score *= c.text / _SHORT  # a line or two: a caption, a share box, not an article
+        density = c.links / c.text if c.text else 1.0
+        candidates.append(
+            Candidate(element, scores[element], c.text, density, distance, markers, score)
+        )
+    candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+    return candidates
+
+
+def find_main(
+    root: HtmlElement, counts: TextCounts | None = None, anchor: Anchor | None = None
+) -> list[HtmlElement]:
+    """The element(s) that hold the article: the best-scored node plus siblings that
+    continue it (articles split across several sibling containers).
+
+    `counts` are the tree's text counts if the caller has them (see TextCounts);
+    `anchor` places the headline, so that blocks far from it score less.
+    """
+    counts = counts if counts is not None else TextCounts(root)
+    candidates = score_candidates(root, counts, anchor)
+    return choose(candidates, root, counts)
+
+
+def choose(candidates: list[Candidate], root: HtmlElement, counts: TextCounts) -> list[HtmlElement]:
+    """The best candidate, or the repeated chunks it is one of, plus the siblings
+    that continue it."""
+    if not candidates:
         body = root.find("body")
         return [body if body is not None else root]
-
-    def final(element: HtmlElement) -> float:
-        c = counts.get(element, Counts())
-        density = c.links / c.text if c.text else 1.0
-        return scores[element] * (1 - density)
-
-    best = max(scores, key=final)
-    best_score = final(best)
+    final = {candidate.element: candidate.score for candidate in candidates}
+    best = candidates[0].element
+    best_score = candidates[0].score
     chunks = _repeated_chunks(best, counts)
     if chunks:
         return chunks
@@ -113,7 +347,7 @@ def find_main(root: HtmlElement, counts: TextCounts | None = None) -> list[HtmlE
         if sibling is best:
             chosen.append(sibling)
             continue
-        if sibling in scores and final(sibling) >= threshold:
+        if sibling in final and final[sibling] >= threshold:
             chosen.append(sibling)
             continue
         if sibling.tag == "p":
@@ -158,6 +392,11 @@ def _has_media(element: HtmlElement) -> bool:
     return element.find(".//img") is not None or element.find(".//pre") is not None
 
 
+# A video player's controls (speeds, quality, "loading" and error lines) are not
+# text; a video embed became a link to the video before this (iframes_to_links).
+_PLAYER_WORDS = frozenset({"player", "mplayer", "jwplayer", "vjs", "videoplayer"})
+
+
 def prune(container: HtmlElement, counts: TextCounts | None = None) -> None:
     """Inside the chosen body, drop link lists and chrome that scoring let through.
 
@@ -175,8 +414,56 @@ def prune(container: HtmlElement, counts: TextCounts | None = None) -> None:
             doomed.append(element)
             continue
         density = c.links / c.text if c.text else 0.0
-        if marked_as_chrome(element) or (density > 0.5 and element.tag != "p") or density > 0.8:
+        if (
+            marked_as_chrome(element)
+            or (density > 0.5 and element.tag != "p")
+            or density > 0.8
+            or mark_words(element) & _PLAYER_WORDS
+        ):
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:
             drop_keep_tail(element)
+    _drop_link_lines(container, counts)
+
+
+_BLANK = " \t\r\n\u3000\xa0"
+
+
+def _drop_link_lines(container: HtmlElement, counts: TextCounts) -> None:
+    """Three or more `<br>`-separated lines in a row that are each nothing but a link
+    (a 相关阅读 list of headlines set straight into the body) are not article text."""
+    for parent in list(container.iter()):
+        if not isinstance(parent.tag, str) or parent.find("br") is None:
+            continue
+        lines: list[tuple[list[HtmlElement], bool]] = []
+        items: list[HtmlElement] = []
+        loose = bool((parent.text or "").strip(_BLANK))
+        for child in parent:
+            if child.tag == "br":
+                lines.append((items, loose))
+                items, loose = [], False
+            elif isinstance(child.tag, str):
+                items.append(child)
+            loose = loose or bool((child.tail or "").strip(_BLANK))
+        lines.append((items, loose))
+        run: list[HtmlElement] = []
+        runs = []
+        for items, loose in lines:
+            if not items and not loose:
+                continue  # an empty line between two links
+            c = [counts.get(item, Counts()) for item in items]
+            if not loose and items and all(x.text and x.links == x.text for x in c):
+                run.extend(items)
+                runs.append(len(items))
+                continue
+            _drop_run(run, runs, counts)
+            run, runs = [], []
+        _drop_run(run, runs, counts)
+
+
+def _drop_run(run: list[HtmlElement], runs: list[int], counts: TextCounts) -> None:
+    if len(runs) >= 3:
+        for element in run:
+            if element.getparent() is not None:
+                counts.drop(element)

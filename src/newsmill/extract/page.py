@@ -23,7 +23,7 @@ from newsmill.clean import (
 )
 from newsmill.decoding import decode_document
 from newsmill.enrich import content_images, find_publisher, looks_like_chrome
-from newsmill.extract.content import find_main, prune
+from newsmill.extract.content import Anchor, find_headline, find_main, prune
 from newsmill.extract.metadata import page_url, read_declared, read_metadata
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
@@ -104,7 +104,7 @@ def _drop_head(root: HtmlElement) -> None:
 
 
 def _content_nodes(
-    root: HtmlElement, rule: SiteRule
+    root: HtmlElement, rule: SiteRule, title: str
 ) -> tuple[list[HtmlElement], TextCounts | None]:
     """The article's element(s), and the text counts of a page whose chrome was
     removed already (None when a site rule chose the element and it still has it)."""
@@ -112,8 +112,10 @@ def _content_nodes(
         chosen = first_match(root, rule.selectors("content"))
         if chosen is not None and len(chosen.text_content().strip()) > 20:
             return [chosen], None
+    headline = find_headline(root, title)  # before junk removal may drop it
     counts = remove_junk(root)
-    return find_main(root, counts), counts
+    anchor = Anchor(root, headline, counts)
+    return find_main(root, counts, anchor), counts
 
 
 def _serialize(nodes: list[HtmlElement], title: str) -> str:
@@ -144,7 +146,7 @@ def extract_page(
     _drop_head(root)
     resolve_lazy_images(root)
     iframes_to_links(root, url)  # before chrome removal drops every iframe
-    nodes, counts = _content_nodes(root, rule)
+    nodes, counts = _content_nodes(root, rule, page.title)
     for node in nodes:
         node_counts = clean_tree(
             node, rule, url, remove_chrome=counts is None, counts=counts, embeds_done=True
