@@ -1,7 +1,11 @@
 """Article extraction: newsmill vs trafilatura vs readability-lxml, in one run.
 
 English: the 181 pages of ../shared/data/aeb, scored with its own score.py
-(4-token shingles; precision, recall, F1) plus documents per second.
+(4-token shingles; precision, recall, F1) plus documents per second, in process
+and as whole processes (`newsmill extract` against a trafilatura process).
+Real Chinese: the 58 pages of ../shared/data/zh-dev through its score.py, for
+newsmill (a whole `newsmill extract --json` process), trafilatura and
+readability.
 Chinese: the fixture pages in tests/data/extract (written for this project in
 the markup of real Chinese news sites), scored on body-text character F1,
 exact title, publish time to the minute, author-or-publisher, and boilerplate
@@ -24,6 +28,9 @@ import argparse
 import gzip
 import importlib.util
 import json
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -36,6 +43,7 @@ from newsmill.extract.evaluate import score_fixtures
 REPO = Path(__file__).resolve().parents[1]
 AEB = REPO.parent / "shared" / "data" / "aeb"
 FIXTURES = REPO / "tests" / "data" / "extract"
+ZH_DEV = REPO.parent / "shared" / "data" / "zh-dev"
 
 warnings.simplefilter("ignore")
 
@@ -134,11 +142,78 @@ def fixtures() -> None:
         )
 
 
+def whole_processes(repeat: int) -> None:
+    """What a user waits for: one `newsmill extract` process over the AEB pages against
+    one Python process running trafilatura over the same files, start-up included."""
+    pages = [str(p) for p in sorted((AEB / "html").iterdir())]
+    runs = {"newsmill extract": [sys.executable, "-m", "newsmill", "extract", *pages]}
+    if available("trafilatura"):
+        script = (
+            "import gzip, sys, trafilatura\n"
+            "for f in sys.argv[1:]:\n"
+            "    sys.stdout.write((trafilatura.extract(gzip.decompress(open(f, 'rb').read()))"
+            " or '')[:1])\n"
+        )
+        runs["trafilatura"] = [sys.executable, "-c", script, *pages]
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeat):
+        for name, command in runs.items():
+            started = time.perf_counter()
+            subprocess.run(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+            )
+            best[name] = min(best[name], time.perf_counter() - started)
+    print(f"\nWhole processes over the {len(pages)} AEB pages (best of {repeat}):")
+    for name, seconds in best.items():
+        print(f"  {name:18} {seconds:6.2f} s  {len(pages) / seconds:6.1f} docs/s")
+    if "trafilatura" in best:
+        ratio = best["trafilatura"] / best["newsmill extract"]
+        print(f"  newsmill speed / trafilatura: {ratio:.2f}x")
+
+
+def zh_dev() -> None:
+    """zh-dev's own scorer over newsmill (a whole `newsmill extract --json` process),
+    trafilatura and readability, in one run: its table of all 58 pages and the worst."""
+    if not (ZH_DEV / "manifest.json").exists():
+        print("\nzh-dev: not found beside the repository")
+        return
+    libs = ["newsmill"] + [
+        lib
+        for lib, module in (("trafilatura", "trafilatura"), ("readability", "readability"))
+        if importlib.util.find_spec(module)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pages = [str(p) for p in sorted((ZH_DEV / "html").glob("*.html"))]
+        with (folder / "pred.jsonl").open("wb") as out:
+            subprocess.run(
+                [sys.executable, "-m", "newsmill", "extract", "--json", *pages],
+                stdout=out, stderr=subprocess.DEVNULL, check=False,
+            )  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable, str(ZH_DEV / "score.py"), "--libs", ",".join(libs),
+                "--pred", str(folder / "pred.jsonl"), "--out", str(folder / "out.md"),
+                "--dump", str(folder / "dump"),
+            ],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=folder,
+        )  # fmt: skip
+        report = (folder / "out.md").read_text("utf-8")
+    table = report.split("## Subset: ALL", 1)[1].split("\n## ", 1)[0].strip()
+    worst = report.split("## Worst pages", 1)[1].split("\n## ", 1)[0].strip().splitlines()[1:]
+    print(f"\nzh-dev: {len(pages)} real Chinese news pages (../shared/data/zh-dev, score.py)")
+    print(table)
+    print("worst pages:")
+    print("\n".join(line for line in worst if line.strip()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1)
     opts = parser.parse_args()
     english(opts.repeat)
+    whole_processes(max(opts.repeat, 1))
+    zh_dev()
     fixtures()
 
 
