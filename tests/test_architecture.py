@@ -165,3 +165,26 @@ def test_no_private_name_of_a_library_on_the_security_paths() -> None:
             ):
                 wrong.append(f"{name}:{node.lineno} uses {ast.unparse(node)}")
     assert wrong == []
+
+
+def test_the_command_starts_without_the_pipeline_or_sql() -> None:
+    """Every command imports the CLI first: `newsmill extract` or `probe` must not wait
+    for SQLAlchemy, the site's templates or the whole pipeline to load."""
+    import subprocess
+    import sys
+
+    heavy = ("sqlalchemy", "jinja2", "newsmill.run.pipeline", "newsmill.publish")
+    script = f"import sys, newsmill.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_lazy_package_exports_name_what_they_load() -> None:
+    import newsmill.run
+    import newsmill.store
+
+    for package in (newsmill.run, newsmill.store):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"

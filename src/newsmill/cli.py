@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -34,7 +34,10 @@ from newsmill.config import (
 from newsmill.files import OutputError, write_atomic
 from newsmill.opml import OpmlError, read_opml, write_opml
 from newsmill.run.lock import RunLocked
-from newsmill.store import Store, StoreError
+from newsmill.store import StoreError
+
+if TYPE_CHECKING:
+    from newsmill.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_LOCKED = 3  # another run holds the store
@@ -133,6 +136,8 @@ def cli(ctx: click.Context, debug: bool, json_logs: bool, quiet: bool) -> None:
 
 
 def _open(config: Config) -> Store:
+    from newsmill.store import Store  # not at start-up: `extract` and `probe` need no SQL
+
     return Store(config.store.url)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from newsmill.store import Store, store_lock
+if TYPE_CHECKING:
+    from newsmill.store import Store
 
 
 class RunLocked(Exception):
@@ -21,6 +23,8 @@ class RunLocked(Exception):
 @contextlib.contextmanager
 def run_lock(store: Store, wait: float = 0.0) -> Iterator[None]:
     """Hold the store's run lock for the block; RunLocked after `wait` seconds."""
+    from newsmill.store import store_lock  # every command imports RunLocked; few lock
+
     deadline = time.monotonic() + wait
     with store_lock(store) as lock:
         while not lock.try_acquire():

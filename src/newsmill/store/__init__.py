@@ -1,23 +1,44 @@
 """Store stage: articles, source state and the run engine's tables, in SQLite or PostgreSQL.
 
-The only package that speaks SQL: everything else asks through these.
+The only package that speaks SQL: everything else asks through these. Its names
+load on first use, so a command that never opens the store (`newsmill extract`,
+`probe`) does not import SQLAlchemy; `StoreError` costs nothing to catch.
 """
 
-from newsmill.store.db import SourceStatus, Store, StoreError, UpsertReport, stored_version
-from newsmill.store.leases import HostLeases
-from newsmill.store.ledger import (
-    DONE,
-    FAILED,
-    PENDING,
-    BatchLedger,
-    BatchProgress,
-    TaskResult,
-    TaskRow,
-)
-from newsmill.store.lock import StoreLock, store_lock
-from newsmill.store.run_tables import RunTables
-from newsmill.store.workers import WorkerRegistry, WorkerRow
+from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from newsmill.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from newsmill.store.db import SourceStatus, Store, UpsertReport, stored_version
+    from newsmill.store.leases import HostLeases
+    from newsmill.store.ledger import (
+        DONE,
+        FAILED,
+        PENDING,
+        BatchLedger,
+        BatchProgress,
+        TaskResult,
+        TaskRow,
+    )
+    from newsmill.store.lock import StoreLock, store_lock
+    from newsmill.store.run_tables import RunTables
+    from newsmill.store.workers import WorkerRegistry, WorkerRow
+
+_WHERE = {
+    **dict.fromkeys(("SourceStatus", "Store", "UpsertReport", "stored_version"), "db"),
+    "HostLeases": "leases",
+    **dict.fromkeys(
+        ("DONE", "FAILED", "PENDING", "BatchLedger", "BatchProgress", "TaskResult", "TaskRow"),
+        "ledger",
+    ),
+    **dict.fromkeys(("StoreLock", "store_lock"), "lock"),
+    "RunTables": "run_tables",
+    **dict.fromkeys(("WorkerRegistry", "WorkerRow"), "workers"),
+}
 __all__ = [
     "DONE",
     "FAILED",
@@ -38,3 +59,9 @@ __all__ = [
     "store_lock",
     "stored_version",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)

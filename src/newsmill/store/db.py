@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsmill.dedupe import FingerprintedMember, Member, PendingArticle
 from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
 from newsmill.store.article_row import article_to_row, row_to_article
+from newsmill.store.errors import StoreError
 from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
 from newsmill.urls import guid_key
@@ -43,10 +44,6 @@ def stored_version(changed_at: Any, cluster: str | None, primary: str | None) ->
     store makes to an article sets `changed_at`, but for deduplication, which sets the
     cluster and the primary; together they change whenever the article does."""
     return f"{changed_at}|{cluster or ''}|{primary or ''}"
-
-
-class StoreError(Exception):
-    """The store cannot be opened or written; the message names it."""
 
 
 # Fields whose change makes an article "updated". Fetch time is not one, and a
