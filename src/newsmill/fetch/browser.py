@@ -10,14 +10,13 @@ loaded at all.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import shutil
 from typing import Any
 from urllib.parse import urlsplit
 
 from newsmill.config import FetchConfig
-from newsmill.fetch.netguard import BlockedDestination, check_destination, resolve_checked
+from newsmill.fetch.netguard import BlockedDestination, PinnedBackend, check_destination
 from newsmill.model import FetchResult
 
 MISSING = "render needs a browser: pip install 'newsmill[browser]' (Playwright)"
@@ -43,8 +42,7 @@ async def render(url: str, config: FetchConfig, user_agent: str) -> FetchResult:
         from playwright.async_api import async_playwright
     except ImportError:
         return FetchResult(url, url, error=MISSING)
-    allowed = [ipaddress.ip_network(n, strict=False) for n in config.allowed_networks]
-    hosts = {h.lower() for h in config.allowed_hosts}
+    pinned = PinnedBackend.for_config(config)  # the fetcher's check of every address
 
     async def guard(route: Any) -> None:
         request = route.request
@@ -53,11 +51,10 @@ async def render(url: str, config: FetchConfig, user_agent: str) -> FetchResult:
             return
         try:
             check_destination(request.url)
-            parts = urlsplit(request.url)
-            host = (parts.hostname or "").lower()
-            if not config.allow_private_networks and host not in hosts:
+            if pinned is not None:
+                parts = urlsplit(request.url)
                 port = parts.port or (443 if parts.scheme == "https" else 80)
-                await resolve_checked(host, port, allowed)
+                await pinned.addresses(parts.hostname or "", port)
         except BlockedDestination:
             await route.abort("blockedbyclient")
             return

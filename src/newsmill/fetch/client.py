@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import random
 import time
 from collections import defaultdict
@@ -76,8 +75,6 @@ class Fetcher:
     def __init__(self, config: FetchConfig, limiter: SharedHostLimiter | None = None) -> None:
         self.config = config
         self._limiter = limiter
-        self._allowed = [ipaddress.ip_network(n, strict=False) for n in config.allowed_networks]
-        self._allowed_hosts = {h.lower() for h in config.allowed_hosts}
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(config.per_host)
@@ -85,9 +82,8 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
-        backend: PinnedBackend | None = None  # httpcore's own: private networks are allowed
-        if not self.config.allow_private_networks:
-            backend = PinnedBackend(self._allowed, self._allowed_hosts)
+        # None (httpcore's own backend) when private networks are allowed.
+        backend = PinnedBackend.for_config(self.config)
         transport = PoolTransport(
             limits=httpx.Limits(
                 max_connections=self.config.concurrency,

@@ -10,10 +10,13 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpcore
+
+if TYPE_CHECKING:
+    from newsmill.config import FetchConfig
 
 
 class BlockedDestination(Exception):
@@ -94,6 +97,21 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         self._allowed_hosts = {h.lower() for h in allowed_hosts}
         self._inner = httpcore.AnyIOBackend()
 
+    @classmethod
+    def for_config(cls, config: FetchConfig) -> PinnedBackend | None:
+        """The guard [fetch] asks for; None when private networks are allowed."""
+        if config.allow_private_networks:
+            return None
+        allowed = [ipaddress.ip_network(n, strict=False) for n in config.allowed_networks]
+        return cls(allowed, config.allowed_hosts)
+
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """Where `host` may be reached: all its addresses, each checked (raises
+        BlockedDestination); an allowed host as it is named."""
+        if host.lower() in self._allowed_hosts:
+            return [host]
+        return await resolve_checked(host, port, self._allowed)
+
     async def connect_tcp(
         self,
         host: str,
@@ -102,10 +120,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        if host.lower() in self._allowed_hosts:
-            addresses = [host]
-        else:
-            addresses = await resolve_checked(host, port, self._allowed)
+        addresses = await self.addresses(host, port)
         for address in addresses[:-1]:  # as a resolver-driven connect would: next on failure
             try:
                 return await self._inner.connect_tcp(

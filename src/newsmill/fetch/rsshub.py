@@ -16,15 +16,6 @@ from lxml import etree
 _HIDDEN = "***"
 
 
-def with_key(url: str, key: str | None) -> str:
-    """The URL as RSSHub's access control expects it: `?key=` added (or replaced)."""
-    if not key:
-        return url
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "key"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("key", key)])))
-
-
 def hide_key(text: str, key: str | None) -> str:
     """`text` with the key masked, as it may come back in a URL or a message."""
     if not key or not text:
@@ -32,13 +23,21 @@ def hide_key(text: str, key: str | None) -> str:
     return text.replace(f"key={key}", "key=" + _HIDDEN).replace(key, _HIDDEN)
 
 
+def with_key(url: str, key: str | None) -> str:
+    """The URL as RSSHub's access control expects it: `?key=` added (or replaced)."""
+    return _keyed(url, [("key", key)]) if key else url
+
+
 def without_key(url: str, key: str | None) -> str:
     """The URL a user may see: the `key` parameter this module added, removed."""
-    if not key:
-        return url
+    return _keyed(url, []) if key else url
+
+
+def _keyed(url: str, key: list[tuple[str, str]]) -> str:
+    """`url` with its `key` parameters replaced by `key` (none: removed)."""
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "key"]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(query=urlencode([*query, *key])))
 
 
 _STACK_LINE = re.compile(r"^\s+at\s")
