@@ -190,8 +190,13 @@ def utf8_without_controls(text: str) -> bytes:
     return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
 
 
+# A page's text is decoded already: a leftover declaration must not re-decode it.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 def parse_document(text: str) -> HtmlElement:
     """A whole page, parsed fast (see `_fast_html_parser`); ParserError if empty."""
+    text = _XML_DECLARATION.sub("", text, count=1)
     return lxml.html.document_fromstring(utf8_without_controls(text), parser=_PARSER)
 
 

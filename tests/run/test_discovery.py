@@ -119,6 +119,16 @@ def test_advertised_feeds_in_page_order_resolved_against_base() -> None:
     ]
 
 
+def test_an_xhtml_page_with_an_xml_prolog_is_read_as_it_was_decoded() -> None:
+    """The prolog names the bytes' encoding; once decoded, it must not decode again."""
+    page = (
+        '<?xml version="1.0" encoding="gbk"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        '<head><title>江州新闻</title><link rel="alternate" type="application/rss+xml"'
+        ' href="/rss.xml"/></head><body></body></html>'
+    ).encode("gbk")
+    assert advertised_feeds(page, "https://news.example/") == ["https://news.example/rss.xml"]
+
+
 def test_names_are_valid_and_unused() -> None:
     assert source_name("The Harbor Daily!", "https://x.example/", set()) == "the-harbor-daily"
     assert source_name("江州新闻", "https://www.jz-news.example/rss", set()) == "jz-news.example"

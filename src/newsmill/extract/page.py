@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,6 @@ from newsmill.extract.metadata import page_url, read_declared, read_metadata
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
 _NOT_TEXT = ("script", "style", "noscript", "template")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 class ExtractError(Exception):
@@ -75,8 +73,6 @@ def parse_html(
     )
     if not text.strip():
         raise ExtractError("empty document")
-    # The text is decoded already: a leftover declaration must not re-decode it.
-    text = _XML_DECLARATION.sub("", text)
     try:
         return parse_document(text)
     except (etree.ParserError, ValueError) as exc:

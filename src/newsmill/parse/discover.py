@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from newsmill.decoding import decode_document
+from newsmill.htmltools import parse_document
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -34,7 +34,7 @@ def advertised_feeds(document: bytes, base_url: str, content_type: str = "") -> 
     if not text.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(text)
+        root = parse_document(text)
     except (etree.ParserError, ValueError):
         return []
     base = root.xpath("string(//base/@href)").strip() or base_url

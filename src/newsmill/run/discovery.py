@@ -14,13 +14,13 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
 
 from newsmill.config import FetchConfig
 from newsmill.decoding import decode_document
 from newsmill.extract import ExtractError, extract_page
 from newsmill.fetch import Fetcher
+from newsmill.htmltools import parse_document
 from newsmill.listdates import parse_list_date
 from newsmill.model import FetchResult
 from newsmill.parse import (
@@ -82,7 +82,7 @@ async def _find_source(address: str, settings: FetchConfig) -> FoundSource:
 def _page_title(result: FetchResult) -> str:
     text = decode_document(result.body, result.content_type)[0]
     try:
-        found = lxml.html.document_fromstring(text).findtext(".//title") if text.strip() else ""
+        found = parse_document(text).findtext(".//title") if text.strip() else ""
     except (etree.ParserError, ValueError):
         return ""
     return plain_text(found or "")
