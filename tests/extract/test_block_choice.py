@@ -95,6 +95,19 @@ def test_explain_lists_scored_candidates_best_first() -> None:
     assert replies and all("comments" in c.markers for c in replies)
 
 
+def test_explain_reads_a_saved_page_as_extraction_does() -> None:
+    """--explain on a saved file reports the page's own address and the very block
+    `extract` keeps, not a guess of its own."""
+    comments = "".join(f'<div class="reply">{COMMENT}</div>' for n in range(12))
+    html = _page(f'<div id="comments">{comments}</div>').replace(
+        "<head>", '<head><link rel="canonical" href="https://news.example.cn/2024/a.html">', 1
+    )
+    explanation = explain_page(html, "file:///tmp/saved.html")
+    page = extract_page(html, "file:///tmp/saved.html")
+    assert explanation.url == page.url == "https://news.example.cn/2024/a.html"
+    assert explanation.chosen == ["div#endText"]
+
+
 def _thread_page() -> str:
     comments = "".join(f'<div class="reply">{COMMENT}</div>' for n in range(12))
     return _page(f'<div id="comments">{comments}</div>')

@@ -310,20 +310,6 @@ def score_candidates(
     return candidates
 
 
-def find_main(
-    root: HtmlElement, counts: TextCounts | None = None, anchor: Anchor | None = None
-) -> list[HtmlElement]:
-    """The element(s) that hold the article: the best-scored node plus siblings that
-    continue it (articles split across several sibling containers).
-
-    `counts` are the tree's text counts if the caller has them (see TextCounts);
-    `anchor` places the headline, so that blocks far from it score less.
-    """
-    counts = counts if counts is not None else TextCounts(root)
-    candidates = score_candidates(root, counts, anchor)
-    return choose(candidates, root, counts)
-
-
 def choose(candidates: list[Candidate], root: HtmlElement, counts: TextCounts) -> list[HtmlElement]:
     """The best candidate, or the repeated chunks it is one of, plus the siblings
     that continue it."""

@@ -9,24 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsmill.clean import (
-    RuleBook,
-    default_rules,
-    first_match,
-    iframes_to_links,
-    resolve_lazy_images,
-)
-from newsmill.extract.content import (
-    Anchor,
-    Candidate,
-    choose,
-    find_headline,
-    score_candidates,
-    short_path,
-)
-from newsmill.extract.metadata import read_declared, read_metadata
-from newsmill.extract.page import _drop_head, parse_html, visible_text
-from newsmill.htmltools import remove_junk
+from newsmill.clean import RuleBook
+from newsmill.extract.content import Candidate, short_path
+from newsmill.extract.page import choose_block, prepare_page
 
 
 @dataclass
@@ -81,28 +66,14 @@ def explain_page(
     rules: RuleBook | None = None,
 ) -> Explanation:
     """The candidate blocks of a page, scored as `extract_page` scores them."""
-    root = parse_html(document, content_type, encoding)
-    rule = (rules or default_rules()).for_url(url)
-    declared = read_declared(root)
-    page = read_metadata(root, url, rule, visible_text(root), declared)
-    _drop_head(root)
-    resolve_lazy_images(root)
-    iframes_to_links(root, url)
-    site_rule = None
-    if rule.content:
-        chosen = first_match(root, rule.selectors("content"))
-        if chosen is not None and len(chosen.text_content().strip()) > 20:
-            site_rule = short_path(chosen)
-    headline = find_headline(root, page.title)
-    counts = remove_junk(root)
-    anchor = Anchor(root, headline, counts)
-    candidates = score_candidates(root, counts, anchor)
-    nodes = choose(candidates, root, counts)
+    page = prepare_page(document, url, content_type, encoding, rules)
+    block = choose_block(page, score_anyway=True)
+    chosen = [short_path(node) for node in block.nodes]
     return Explanation(
-        url=url,
-        title=page.title,
-        headline=short_path(headline) if headline is not None else None,
-        site_rule=site_rule,
-        chosen=[site_rule] if site_rule else [short_path(node) for node in nodes],
-        candidates=candidates,
+        url=page.url,
+        title=page.meta.title,
+        headline=short_path(block.headline) if block.headline is not None else None,
+        site_rule=chosen[0] if block.by_rule else None,
+        chosen=chosen,
+        candidates=block.candidates,
     )

@@ -22,8 +22,15 @@ from newsmill.clean import (
 )
 from newsmill.decoding import decode_document
 from newsmill.enrich import content_images, find_publisher, looks_like_chrome
-from newsmill.extract.content import Anchor, find_headline, find_main, prune
-from newsmill.extract.metadata import page_url, read_declared, read_metadata
+from newsmill.extract.content import (
+    Anchor,
+    Candidate,
+    choose,
+    find_headline,
+    prune,
+    score_candidates,
+)
+from newsmill.extract.metadata import PageMeta, page_url, read_declared, read_metadata
 from newsmill.htmltools import TextCounts, drop_keep_tail, parse_document, remove_junk
 
 _NOT_TEXT = ("script", "style", "noscript", "template")
@@ -99,19 +106,68 @@ def _drop_head(root: HtmlElement) -> None:
         drop_keep_tail(head)
 
 
-def _content_nodes(
-    root: HtmlElement, rule: SiteRule, title: str
-) -> tuple[list[HtmlElement], TextCounts | None]:
-    """The article's element(s), and the text counts of a page whose chrome was
-    removed already (None when a site rule chose the element and it still has it)."""
+@dataclass
+class PreparedPage:
+    """A parsed page, its own URL, site rule and metadata, ready for the block choice."""
+
+    root: HtmlElement
+    url: str
+    rule: SiteRule
+    meta: PageMeta
+
+
+def prepare_page(
+    document: bytes | str,
+    url: str,
+    content_type: str = "",
+    encoding: str | None = None,
+    rules: RuleBook | None = None,
+) -> PreparedPage:
+    """Everything before the article block is chosen (ExtractError if unreadable)."""
+    root = parse_html(document, content_type, encoding)
+    url = page_url(root, url)  # a saved page (file:) is read as the address it declares
+    rule = (rules or default_rules()).for_url(url)
+    # Metadata first: it reads JSON-LD scripts and bylines that cleaning removes.
+    declared = read_declared(root)
+    meta = read_metadata(root, url, rule, visible_text(root), declared)
+    _drop_head(root)
+    resolve_lazy_images(root)
+    iframes_to_links(root, url)  # before chrome removal drops every iframe
+    return PreparedPage(root, url, rule, meta)
+
+
+@dataclass
+class BlockChoice:
+    """The article's element(s) and how they were chosen."""
+
+    nodes: list[HtmlElement]
+    # The text counts of a page whose chrome was removed already (None when a site
+    # rule chose the element and it still has it).
+    counts: TextCounts | None
+    by_rule: bool = False
+    headline: HtmlElement | None = None
+    candidates: list[Candidate] = field(default_factory=list)  # best first
+
+
+def choose_block(page: PreparedPage, score_anyway: bool = False) -> BlockChoice:
+    """The site rule's element if it holds text, else the best-scored candidates.
+
+    `score_anyway` scores the candidates a site rule overrides too, for a report:
+    it removes the page's junk, which extraction after a rule's choice must not."""
+    root, rule = page.root, page.rule
+    ruled = None
     if rule.content:
         chosen = first_match(root, rule.selectors("content"))
         if chosen is not None and len(chosen.text_content().strip()) > 20:
-            return [chosen], None
-    headline = find_headline(root, title)  # before junk removal may drop it
+            ruled = chosen
+    if ruled is not None and not score_anyway:
+        return BlockChoice([ruled], None, by_rule=True)
+    headline = find_headline(root, page.meta.title)  # before junk removal may drop it
     counts = remove_junk(root)
-    anchor = Anchor(root, headline, counts)
-    return find_main(root, counts, anchor), counts
+    candidates = score_candidates(root, counts, Anchor(root, headline, counts))
+    if ruled is not None:
+        return BlockChoice([ruled], None, True, headline, candidates)
+    return BlockChoice(choose(candidates, root, counts), counts, False, headline, candidates)
 
 
 def _serialize(nodes: list[HtmlElement], title: str) -> str:
@@ -133,16 +189,10 @@ def extract_page(
     rules: RuleBook | None = None,
 ) -> ExtractedPage:
     """Extract one article page; raises ExtractError if it is not a readable page."""
-    root = parse_html(document, content_type, encoding)
-    url = page_url(root, url)  # a saved page (file:) is read as the address it declares
-    rule = (rules or default_rules()).for_url(url)
-    # Metadata first: it reads JSON-LD scripts and bylines that cleaning removes.
-    declared = read_declared(root)
-    page = read_metadata(root, url, rule, visible_text(root), declared)
-    _drop_head(root)
-    resolve_lazy_images(root)
-    iframes_to_links(root, url)  # before chrome removal drops every iframe
-    nodes, counts = _content_nodes(root, rule, page.title)
+    prepared = prepare_page(document, url, content_type, encoding, rules)
+    url, rule, page = prepared.url, prepared.rule, prepared.meta
+    block = choose_block(prepared)
+    nodes, counts = block.nodes, block.counts
     for node in nodes:
         node_counts = clean_tree(
             node, rule, url, remove_chrome=counts is None, counts=counts, embeds_done=True
