@@ -30,7 +30,7 @@ _NOT_A_NAME = (
 )
 _NOT_A_NAME_START = re.compile(_NOT_A_NAME)
 AUTHOR = re.compile(
-    r"(?:作者|记者|撰文|文(?=\s*[/｜|︱丨]))\s*[:：/｜|︱丨]?\s*"
+    r"(?:作者|记者|撰文|评论员(?!\s*[:：])|编译|文(?=\s*[/｜|︱丨]))\s*[:：/｜|︱丨]?\s*"
     + _NOT_A_NAME
     + "(?P<name>"
     + _NAMES
@@ -47,10 +47,12 @@ LABEL = re.compile(r"^\s*(?:(?:文章|稿件|新闻|信息)?来源|稿源|出处
 _SENTENCE_END = re.compile(r"(?<=[。！？!?.])\s*")
 
 
-# The ends of outlet names: 新华网, 北京青年报, 新华社, 央视新闻客户端, 腾讯财经.
+# The ends of outlet names: 新华网, 北京青年报, 新华社, 央视新闻客户端, 腾讯财经, and the
+# channels portals sign with (新浪娱乐, 腾讯音乐, TNW中文站).
 _OUTLET = re.compile(
-    r"(?:网|报|社|台|刊|志|新闻|客户端|频道|财经|传媒|媒体|网站|在线|观察|发布|中心|集团|公司"
-    r"|[部局委厅院办署]|政府|平台|号|APP|App|News|Times|Post|Press|Daily|Media)$"
+    r"(?:网|报|社|台|刊|志|站|新闻|客户端|频道|财经|传媒|媒体|网站|在线|观察|发布|中心|集团|公司"
+    r"|[部局委厅院办署]|政府|平台|号|娱乐|音乐|体育|科技|汽车|时尚"
+    r"|APP|App|News|Times|Post|Press|Daily|Media)$"
 )
 _OUTLET_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·《》\-－—.&]{2,24}")
 # A byline's lead-in: "本报记者", "新华社记者", "青网新闻 " before the names.
@@ -161,6 +163,35 @@ def find_publisher(text: str) -> str | None:
         if name := publisher_name(match.group("name")):
             return name
     return None
+
+
+# "（本文来源：经济日报 作者：…）": a reprint names its outlet where the article ends.
+_SOURCE_NOTE = re.compile(
+    r"(?:本文|文章|稿件)来源\s*[:：]\s*(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
+)
+
+
+def find_source_note(text: str) -> str | None:
+    """The outlet a "本文来源：" note names, wherever in the page it stands."""
+    for match in _SOURCE_NOTE.finditer(text):
+        if name := publisher_name(match.group("name")):
+            return name
+    return None
+
+
+def looks_like_outlet(name: str) -> bool:
+    """An unlabelled name that reads as an outlet: a Chinese name that ends as outlets
+    do and is more than that ending ("中财网", "新浪娱乐"; not "新闻" or "分享")."""
+    name = name.strip()
+    ending = _OUTLET.search(name)
+    return (
+        ending is not None
+        and ending.start() > 0
+        and 3 <= len(name) <= 16
+        and re.search(r"[\u4e00-\u9fff]", name) is not None
+        and not name[: ending.start()].isdigit()
+        and publisher_name(name) == name
+    )
 
 
 # Editors of Chinese portals sign with their login: "责任编辑：celiawu".

@@ -7,7 +7,7 @@ pages), because that is what the page meant; the result is always aware.
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -15,11 +15,16 @@ from dateutil import tz as dateutil_tz
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# 2026年11月28日 08:07, 2026-11-28 08:07:44, 2026/11/28 08:07, 2026.11.28 8:07
+# 2026年11月28日 08:07, 2026-11-28 08:07:44, 2026/11/28 08:07, 2026.11.28 8:07, and a
+# zone where one is named: "2012年12月10日, 格林尼治标准时间10:41", "10:41 GMT".
+_ZONE = r"格林[尼威]治(?:标准)?时间|北京时间|GMT|UTC"
 _FULL = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?:T|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
+    rf"(?:(?:[,，]?\s?(?P<zone>{_ZONE}))?\s*(?:T|\s)?\s*"
+    r"(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?"
+    rf"(?:\s?(?P<zone_after>GMT|UTC)\b)?)?"
 )
+
 # 11-28 08:07 or 11月28日 08:07, the year given elsewhere (URL, copyright line)
 _SHORT = re.compile(
     r"(?<![\d\-/.])(?P<m>\d{1,2})\s*[月\-/]\s*(?P<d>\d{1,2})\s*日?\s+(?P<H>\d{1,2})[:：](?P<M>\d{2})"
@@ -33,6 +38,9 @@ _CUE = re.compile(
 
 
 def _build(groups: dict[str, str | None], year: int, tz: tzinfo) -> datetime | None:
+    zone = groups.get("zone") or groups.get("zone_after") or ""
+    if zone:
+        tz = SHANGHAI if zone == "北京时间" else UTC
     try:
         return datetime(
             year,
@@ -97,9 +105,22 @@ def parse_date(value: str, tz: tzinfo = SHANGHAI) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
+def has_time(value: datetime) -> bool:
+    """False for a date read without a time of day (held at midnight)."""
+    return (value.hour, value.minute, value.second) != (0, 0, 0)
+
+
 def year_hint(url: str) -> int | None:
     match = _YEAR_IN_URL.search(url)
     return int(match.group(1)) if match else None
+
+
+def first_time_span(text: str) -> tuple[int, int] | None:
+    """Where the first date with a time of day stands in `text`."""
+    for match in _FULL.finditer(text):
+        if match.group("H"):
+            return match.span()
+    return None
 
 
 def find_date_in_text(text: str, tz: tzinfo, year: int | None = None) -> datetime | None:

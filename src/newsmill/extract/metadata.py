@@ -12,7 +12,7 @@ import re
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -25,13 +25,23 @@ from newsmill.enrich import (
     editor_names,
     find_editor,
     find_publisher,
+    find_source_note,
+    looks_like_outlet,
     publisher_name,
     split_byline,
 )
-from newsmill.extract.dates import SHANGHAI, find_date_in_text, parse_date, year_hint
+from newsmill.extract.dates import (
+    SHANGHAI,
+    find_date_in_text,
+    first_time_span,
+    has_time,
+    parse_date,
+    year_hint,
+)
 from newsmill.htmltools import mark_words
 
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}|·|::|»)\s*")
+_TITLE_SPLIT = re.compile(f"({_TITLE_SEPARATORS.pattern})")
 _BY = re.compile(
     r"(?m)^[ \t]*(?:By|BY|by)[ \t]+"
     r"(?P<name>[A-Z][\w.'’-]+(?:[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,4})"
@@ -77,6 +87,7 @@ class PageMeta:
     updated: datetime | None = None
     lead_image: str | None = None
     publisher: str | None = None
+    shown_outlet: str | None = None  # unlabelled, beside the byline's time
     editor: str | None = None
     language: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -121,6 +132,39 @@ def _json_ld(root: HtmlElement) -> list[dict[str, Any]]:
     return objects
 
 
+# A publish time that a page's own script data carries ("pubtime": "2020-07-08 16:37:45",
+# pubDate: '2024-05-13'): portals that render the byline in the browser keep it there.
+_SCRIPT_TIME = re.compile(
+    r"""(?=[pPdr])(?:[pP]ub_?(?:[tT]ime|[dD]ate)|[pP]ublish_?(?:[tT]ime|[dD]ate)|ptime"""
+    r"""|datePublished|publishedAt|releaseTime)["']?\s*[:=]\s*["'](?P<value>[^"'\n]{8,40})["']"""
+)  # the lookahead lets the scan skip most positions at C speed
+
+
+class Declared(NamedTuple):
+    """What a page states for machines, read before its scripts are dropped."""
+
+    meta: dict[str, str]
+    json_ld: list[dict[str, Any]]
+    scripts: list[str]  # inline script texts, searched only when nothing else dates the page
+
+
+def _script_texts(root: HtmlElement) -> list[str]:
+    return [
+        script.text
+        for script in root.iter("script")
+        if script.text and (script.get("type") or "").lower() != "application/ld+json"
+    ]
+
+
+def script_time(scripts: list[str], tz: tzinfo) -> datetime | None:
+    """The first time in the page's script data that reads as a date."""
+    for text in scripts:
+        for match in _SCRIPT_TIME.finditer(text, 0, 400_000):
+            if parsed := parse_date(match.group("value"), tz):
+                return parsed
+    return None
+
+
 def _name(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
@@ -157,6 +201,57 @@ def heading_text(element: HtmlElement | None) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
+def _same_text(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def headline_text(root: HtmlElement, declared: list[str]) -> str:
+    """The page's <h1> headline. A page may hold several h1s (a logo, a promo banner
+    such as qq.com's "全新首页 焕新登场", the article's headline): the one that the
+    <title> or og:title also names is the headline, else the first that says anything."""
+    named = [_same_text(t) for t in declared if t]
+    first = ""
+    for h1 in root.iter("h1"):
+        text = heading_text(h1)
+        if not text:
+            continue
+        key = _same_text(text)
+        if len(key) >= 4 and any(key in title for title in named):
+            return text
+        first = first or text
+    return first
+
+
+def _titled_headings(root: HtmlElement, title_tag: str) -> list[str]:
+    """h2/h3 headings the <title> starts with: the headline of a page without an h1."""
+    if not title_tag:
+        return []
+    wanted = _same_text(title_tag)
+    found = []
+    for heading in root.iter("h2", "h3"):
+        text = heading_text(heading)
+        if len(text) >= 6 and wanted.startswith(_same_text(text)):
+            found.append(text)
+    return sorted(found, key=len, reverse=True)[:1]
+
+
+def _title_parts(raw: str) -> list[str]:
+    """The <title> split at its separators, except inside brackets: the "·" of
+    "崛起中争先出彩（推动高质量发展·权威发布）" belongs to the headline."""
+    parts: list[str] = []
+    depth = 0
+    pieces = _TITLE_SPLIT.split(raw)  # text, separator, text, ...
+    for index, piece in enumerate(pieces):
+        if depth > 0:
+            parts[-1] += piece
+        elif index % 2 == 0:
+            parts.append(piece)
+        if index % 2 == 0:
+            opened = sum(map(piece.count, "（(《【["))
+            depth = max(0, depth + opened - sum(map(piece.count, "）)》】]")))
+    return [p for p in parts if p]
+
+
 def clean_title(raw: str, candidates: list[str]) -> str:
     """A headline without the site's suffix (`_网易新闻`, `| 澎湃新闻`, `- Reuters`).
 
@@ -166,9 +261,10 @@ def clean_title(raw: str, candidates: list[str]) -> str:
     raw = re.sub(r"\s+", " ", raw).strip()
     for candidate in candidates:
         candidate = re.sub(r"\s+", " ", candidate).strip()
-        if len(candidate) >= 4 and raw.startswith(candidate):
+        # og:title is often the <title> itself: that names no headline.
+        if len(candidate) >= 4 and raw.startswith(candidate) and candidate != raw:
             return candidate
-    parts = [p for p in _TITLE_SEPARATORS.split(raw) if p]
+    parts = _title_parts(raw)
     if len(parts) <= 1:
         return raw
     # Keep the leading run of parts as long as it is clearly the headline.
@@ -210,10 +306,16 @@ def page_timezone(language: str | None, url: str) -> tzinfo:
     return UTC
 
 
-def header_window(page_text: str, title: str, size: int = 600) -> str:
-    """The text from the headline on: where bylines, times and 来源 are printed."""
-    at = page_text.find(title[:20]) if title else -1
-    return page_text[at : at + size] if at >= 0 else page_text[: size * 3]
+def headline_windows(page_text: str, title: str, size: int) -> list[str]:
+    """The text after each of the headline's first three appearances: a page may
+    print it in a nav bar or breadcrumb before the one its byline row follows."""
+    key = title[:20]
+    windows: list[str] = []
+    at = page_text.find(key) if key else -1
+    while at >= 0 and len(windows) < 3:
+        windows.append(page_text[at : at + size])
+        at = page_text.find(key, at + len(key))
+    return windows
 
 
 def _photo_credit(match: re.Match[str], text: str) -> bool:
@@ -222,17 +324,45 @@ def _photo_credit(match: re.Match[str], text: str) -> bool:
 
 
 def byline_text(page_text: str, title: str, size: int = 400) -> str:
-    """The text after each of the headline's first three appearances: a page may
-    print it in a nav bar or breadcrumb before the one its byline row follows."""
-    key = title[:20]
-    if not key:
-        return page_text[:1800]
-    windows: list[str] = []
-    at = page_text.find(key)
-    while at >= 0 and len(windows) < 3:
-        windows.append(page_text[at : at + size])
-        at = page_text.find(key, at + len(key))
-    return "\n".join(windows) or page_text[:1800]
+    """Where bylines are printed: after the headline's appearances, else the page's top."""
+    return "\n".join(headline_windows(page_text, title, size)) or page_text[:1800]
+
+
+def shown_time(page_text: str, title: str, tz: tzinfo, year: int | None) -> datetime | None:
+    """The time printed by the headline: the first of its appearances whose window
+    shows a date with a time (a nav bar's copy of the headline shows none), else
+    the first date shown, else one in the page's first lines."""
+    windows = headline_windows(page_text, title, 600) or [page_text[:1800]]
+    date_only = None
+    for window in windows:
+        found = find_date_in_text(window, tz, year)
+        if found is not None and has_time(found):
+            return found
+        date_only = date_only or found
+    return date_only
+
+
+def outlet_beside_time(window: str, title: str) -> str | None:
+    """The outlet a byline row prints next to its time without a label:
+    "2009年11月09日13:48 新浪娱乐", "TNW中文站2016年10月14日07:17", or the first
+    word of the next line when the time ends its own."""
+    span = first_time_span(window)
+    if span is None:
+        return None
+    start, end = span
+    before = window[window.rfind("\n", 0, start) + 1 : start]
+    if title and title in before:
+        before = before[before.index(title) + len(title) :]  # the headline on the same line
+    line_end = window.find("\n", end)
+    after = window[end : line_end if line_end >= 0 else None]
+    if not after.strip() and line_end >= 0:
+        after = window[line_end + 1 :].split("\n", 1)[0]
+    words = [*before.split()[-1:], *after.split()[:1]]
+    for word in words:
+        word = word.strip(" ：:|｜·-_()（）[]【】")
+        if looks_like_outlet(word):
+            return word
+    return None
 
 
 _HOST_WORDS = {"www", "com", "cn", "net", "org", "news", "gov", "edu", "co", "uk", "m", "new"}
@@ -271,9 +401,9 @@ def page_url(root: HtmlElement, url: str) -> str:
     return url
 
 
-def read_declared(root: HtmlElement) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """Meta tags and JSON-LD objects; read before scripts are dropped."""
-    return _meta(root), _json_ld(root)
+def read_declared(root: HtmlElement) -> Declared:
+    """Meta tags, JSON-LD objects and script-data times; read before scripts are dropped."""
+    return Declared(_meta(root), _json_ld(root), _script_texts(root))
 
 
 def read_metadata(
@@ -281,30 +411,31 @@ def read_metadata(
     url: str,
     rule: SiteRule,
     page_text: str,
-    declared_data: tuple[dict[str, str], list[dict[str, Any]]],
+    declared_data: Declared,
 ) -> PageMeta:
     """Metadata from the whole page, before any of it is removed as chrome."""
-    meta, ld = declared_data
+    meta, ld, scripts = declared_data
     result = PageMeta()
     result.language = _language(root, page_text)
     tz = page_timezone(result.language, url)
 
-    h1 = first_match(root, rule.selectors("title")) if rule.title else None
-    if h1 is None:
-        h1 = next(iter(root.iter("h1")), None)
-    h1_text = heading_text(h1) if h1 is not None and h1.tag != "meta" else _text_of(h1)
     og = [t for t in (meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
     ld_title = next((o["headline"] for o in ld if isinstance(o.get("headline"), str)), "")
     title_tag = _text_of(next(iter(root.iter("title")), None))
+    ruled = first_match(root, rule.selectors("title")) if rule.title else None
+    if ruled is not None:
+        h1_text = heading_text(ruled) if ruled.tag != "meta" else _text_of(ruled)
+    else:
+        h1_text = headline_text(root, [title_tag, *og, ld_title])
     site_name = meta.get("og:site_name", "")
-    if h1_text and (rule.title or (len(h1_text) >= 8 and h1_text not in site_name)):
+    if h1_text and (ruled is not None or (len(h1_text) >= 8 and h1_text not in site_name)):
         # The page's own headline; <title> is often an SEO variant with a suffix.
         result.title = h1_text
     else:
         candidates = [t for t in (h1_text, *og, ld_title) if t]
+        candidates += _titled_headings(root, title_tag)
         result.title = clean_title(title_tag, candidates) if title_tag else ""
         result.title = result.title or (candidates[0] if candidates else "")
-    header = header_window(page_text, h1_text or result.title)
 
     # Publish time: a site rule, then the time shown by the headline (what the
     # reader sees, in the page's zone), then meta tags and JSON-LD.
@@ -318,7 +449,7 @@ def read_metadata(
         if shown:
             break
     if shown is None:
-        shown = find_date_in_text(header, tz, year_hint(url))
+        shown = shown_time(page_text, h1_text or result.title, tz, year_hint(url))
     declared = None
     for key in _PUBLISHED_META:
         if key in meta and (declared := parse_date(meta[key], tz)):
@@ -328,6 +459,11 @@ def read_metadata(
             value = obj.get("datePublished")
             if isinstance(value, str) and (declared := parse_date(value, tz)):
                 break
+    if declared is None and (shown is None or not has_time(shown)):
+        declared = script_time(scripts, tz)
+    if shown is not None and declared is not None and not has_time(shown):
+        # A date shown alone and a declared time of that day: the time is the page's.
+        shown = declared if declared.astimezone(tz).date() == shown.date() else shown
     result.published = shown or declared
     modified = meta.get("article:modified_time") or next(
         (o["dateModified"] for o in ld if isinstance(o.get("dateModified"), str)), ""
@@ -363,11 +499,20 @@ def read_metadata(
     if publisher:
         # "来源：新华社 | 2026-11-28" or "Source: Xinhua | ...": the name alone.
         publisher = re.split(r"\s*[|｜]\s*|\s{2,}", LABEL.sub("", publisher))[0].strip("：: ")
+    # 来源 as a reprint note names it, then as the site's rule finds it (maybe the
+    # account that posted it), as labelled by the headline, as declared, as a byline
+    # names it. The byline row's unlabelled name beside the time is kept apart: a
+    # "来源：" signed under the article beats it.
+    windows = headline_windows(page_text, h1_text or result.title, 400)
     result.publisher = (
-        publisher_name(publisher)
+        find_source_note(page_text)
+        or publisher_name(publisher)
         or find_publisher(bylines)
         or publisher_name(LABEL.sub("", meta.get("source", "")))
         or next(iter(outlets), None)
+    )
+    result.shown_outlet = next(
+        filter(None, (outlet_beside_time(w, result.title) for w in windows)), None
     )
     result.editor = find_editor(page_text)
     image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")

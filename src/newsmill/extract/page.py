@@ -204,9 +204,8 @@ def extract_page(
     if lead_image and looks_like_chrome(lead_image):
         lead_image = None  # a site logo or generic share card, not the article's picture
     lead_image = lead_image or next(iter(content_images(content_html, url)), None)
-    publisher = page.publisher
-    if publisher is None:
-        publisher = find_publisher(text[-300:])  # "（来源：X）" signed at the end
+    # "（来源：X）" signed at the end, else the name the byline row shows by its time.
+    publisher = page.publisher or find_publisher(text[-300:]) or page.shown_outlet
     return ExtractedPage(
         url=url,
         title=page.title,
