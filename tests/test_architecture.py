@@ -169,11 +169,14 @@ def test_no_private_name_of_a_library_on_the_security_paths() -> None:
 
 def test_the_command_starts_without_the_pipeline_or_sql() -> None:
     """Every command imports the CLI first: `newsmill extract` or `probe` must not wait
-    for SQLAlchemy, the site's templates or the whole pipeline to load."""
+    for SQLAlchemy, the site's templates, the config models, the fetch stage or the
+    whole pipeline to load."""
     import subprocess
     import sys
 
-    heavy = ("sqlalchemy", "jinja2", "newsmill.run.pipeline", "newsmill.publish")
+    heavy = (
+        "sqlalchemy", "jinja2", "pydantic", "httpx", "newsmill.run.pipeline", "newsmill.publish"
+    )  # fmt: skip
     script = f"import sys, newsmill.cli; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True

@@ -24,22 +24,35 @@ from rich.markup import escape
 from rich.table import Table
 
 from newsmill import __version__
-from newsmill.config import (
-    CONFIG_NAME,
-    Config,
-    ConfigError,
-    append_sources,
-    load_config,
-)
+from newsmill.configfile import CONFIG_NAME, ConfigError
 from newsmill.files import OutputError, write_atomic
 from newsmill.opml import OpmlError, read_opml, write_opml
 from newsmill.run.lock import RunLocked
 from newsmill.store import StoreError
 
 if TYPE_CHECKING:
+    from newsmill.config import Config
+    from newsmill.model import FetchResult
     from newsmill.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load_config(path: Path) -> Config:
+    """The config file, read and checked; its models are imported by the commands
+    that read one, not by every start of the command line."""
+    from newsmill import config
+
+    return config.load_config(path)
+
+
+def empty_config() -> Config:
+    """The settings of a config file that says nothing."""
+    from newsmill import config
+
+    return config.Config()
+
+
 EXIT_LOCKED = 3  # another run holds the store
 
 err_console = Console(stderr=True)
@@ -525,6 +538,8 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
         if not found:
             click.echo("no new feeds in that file")
             return
+        from newsmill.config import append_sources
+
         append_sources(config_path, found)
         click.echo(f"added {len(found)} sources to {config_path}")
 
@@ -543,7 +558,7 @@ def sources_add(
     from newsmill.run.discovery import DiscoveryError, find_source, source_name
 
     with user_errors(ctx.debug):
-        config = load_config(config_path) if config_path.exists() else Config()
+        config = load_config(config_path) if config_path.exists() else empty_config()
         try:
             found = find_source(address, config.fetch_settings())
         except DiscoveryError as exc:
@@ -563,6 +578,8 @@ def sources_add(
         }
         if found.select:
             table["select"] = found.select
+        from newsmill.config import append_sources
+
         append_sources(config_path, [table])
         click.echo(f"added source {table['name']} ({found.via}): {found.url}")
 
@@ -582,7 +599,7 @@ def probe(
     from newsmill.run.discovery import probe as probe_address
 
     with user_errors(ctx.debug):
-        config = load_config(config_path) if config_path else Config()
+        config = load_config(config_path) if config_path else empty_config()
         try:
             seen = probe_address(address, config.fetch_settings(), config.site.tz, base_url)
         except DiscoveryError as exc:
@@ -681,6 +698,27 @@ def extract(
     sys.exit(1 if failed else 0)
 
 
+def _fetch_pages(
+    urls: list[str], config: Config | None, allow_private: bool
+) -> dict[str, FetchResult]:
+    """Every URL fetched at once; the fetch stage is loaded only when there are URLs."""
+    import asyncio
+
+    from newsmill.config import FetchConfig
+    from newsmill.fetch import Fetcher
+
+    fetch_config = config.fetch if config else FetchConfig()
+    if allow_private:
+        fetch_config = fetch_config.model_copy(update={"allow_private_networks": True})
+
+    async def fetch_all() -> dict[str, FetchResult]:
+        async with Fetcher(fetch_config) as fetcher:
+            results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+        return dict(zip(urls, results, strict=True))
+
+    return asyncio.run(fetch_all())
+
+
 def run_extract(
     inputs: list[str],
     base_url: str | None,
@@ -691,31 +729,19 @@ def run_extract(
 ) -> int:
     """Print a record per input (or, with `explain`, the scored candidate blocks);
     returns how many inputs failed."""
-    import asyncio
     import gzip
 
     from newsmill.clean import default_rules, load_rules
-    from newsmill.config import FetchConfig
     from newsmill.extract import ExtractError, explain_page, extract_page
-    from newsmill.fetch import Fetcher
-    from newsmill.model import FetchResult
 
     rules = load_rules(config.rules) if config else default_rules()
-    fetch_config = config.fetch if config else FetchConfig()
-    if allow_private:
-        fetch_config = fetch_config.model_copy(update={"allow_private_networks": True})
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
-
-    async def fetch_all() -> dict[str, FetchResult]:
-        async with Fetcher(fetch_config) as fetcher:
-            results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
-        return dict(zip(urls, results, strict=True))
 
     def read_file(path: Path) -> bytes:
         data = path.read_bytes()
         return gzip.decompress(data) if path.suffix == ".gz" or data[:2] == b"\x1f\x8b" else data
 
-    fetched = asyncio.run(fetch_all()) if urls else {}
+    fetched = _fetch_pages(urls, config, allow_private) if urls else {}
     failed = 0
     for source in inputs:
         try:

@@ -24,16 +24,12 @@ from pydantic import (
     model_validator,
 )
 
+from newsmill.configfile import CONFIG_NAME as CONFIG_NAME  # re-exported for callers
+from newsmill.configfile import ConfigError as ConfigError
 from newsmill.model import Source
-
-CONFIG_NAME = "newsmill.toml"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
-
-
-class ConfigError(Exception):
-    """A configuration problem the user must fix; the CLI prints it and exits 2."""
 
 
 def parse_duration(value: object) -> float:
