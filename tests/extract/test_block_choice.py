@@ -182,3 +182,52 @@ def test_a_video_players_controls_are_not_article_text() -> None:
     assert "青川大桥维修工程" in text
     for control in ("播放速度", "480P", "00:00", "循环播放", "播放失败"):
         assert control not in text, control
+
+
+def _section(text: str, extra_class: str = "") -> str:
+    return (
+        f'<section class="outer"><div class="flex-auto"><div class="post__section {extra_class}">'
+        f'<div class="post__content">{text}</div></div></div></section>'
+    )
+
+
+def test_an_article_cut_into_far_apart_sections_is_read_whole() -> None:
+    # The template closes the article's wrapper around a full-width figure and a
+    # newsletter box, then opens the same wrapper again for the rest of the text.
+    first = (
+        "<p>Tuft cells line the gut and the airways, and for decades they puzzled everyone.</p>"
+        * 12
+    )
+    second = (
+        "<p>The cells sense a parasite's waste and call the immune system within hours.</p>" * 12
+    )
+    third = (
+        "<p>Whether the same alarm sounds in human lungs is the next question for the lab.</p>" * 12
+    )
+    filler = "<p>Sign up for our weekly newsletter about the science of living things.</p>"
+    html = (
+        "<html><head><title>Cells that taste danger | Harbor Science</title></head><body>"
+        "<div class='mha'><h1>Cells that taste danger</h1></div>"
+        f"{_section(first)}"
+        "<figure class='wide'><img src='/tuft.jpg'><figcaption>A tuft cell.</figcaption></figure>"
+        f"<div class='promo'>{filler}</div>"
+        f"{_section(second, 'version-2')}"
+        f"<aside class='pullquote'><p>They were hiding in plain sight.</p></aside>"
+        f"{_section(third)}"
+        f"<div class='comments'>{_section('<p>Great read, thanks for writing it.</p>' * 3)}</div>"
+        "</body></html>"
+    )
+    page = extract_page(html, "https://science.harbor.example/tuft-cells")
+    for part in ("puzzled everyone", "within hours", "next question for the lab"):
+        assert part in page.text, part
+    assert (
+        page.text.index("puzzled")
+        < page.text.index("within hours")
+        < page.text.index("next question")
+    )
+    assert "Great read" not in page.text and "newsletter" not in page.text
+    explained = explain_page(html, "https://science.harbor.example/tuft-cells")
+    assert len(explained.chosen) == 3 and len(explained.chosen_ranks) == 3
+    assert "Great read" not in " ".join(
+        explained.candidates[rank].element.text_content() for rank in explained.chosen_ranks
+    )

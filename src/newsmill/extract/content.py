@@ -325,6 +325,8 @@ def choose(candidates: list[Candidate], root: HtmlElement, counts: TextCounts) -
     parent = best.getparent()
     if parent is None:
         return [best]
+    if twins := _continued_in_twins(candidates, root):
+        return twins
     threshold = max(10.0, best_score * 0.2)
     chosen = []
     for sibling in parent:
@@ -346,6 +348,47 @@ def choose(candidates: list[Candidate], root: HtmlElement, counts: TextCounts) -
             ):
                 chosen.append(sibling)
     return chosen
+
+
+def _shape(element: HtmlElement) -> tuple[tuple[str, str], ...]:
+    """Tag and first class word of an element and its two ancestors: what a template
+    repeats (modifiers such as "version-2" may differ from section to section)."""
+    shape = []
+    node: HtmlElement | None = element
+    for _ in range(3):
+        if node is None or not isinstance(node.tag, str):
+            break
+        shape.append((node.tag, next(iter((node.get("class") or "").split()), "")))
+        node = node.getparent()
+    return tuple(shape)
+
+
+def _continued_in_twins(candidates: list[Candidate], root: HtmlElement) -> list[HtmlElement]:
+    """An article the template cut into sections far apart (a figure, a quote or an ad
+    module between them, each section in its own wrapper): the best block and every
+    block of the very same shape that also scored well, in page order. Empty when
+    the best block has no such twin."""
+    best = candidates[0]
+    shape = _shape(best.element)
+    if not shape[0][1]:
+        return []  # a bare <div> in bare wrappers is no template's article section
+    # Mass without the distance to the headline: later sections are far from it.
+    threshold = max(10.0, 0.25 * best.votes * (1 - best.link_density))
+    twins = [
+        c.element
+        for c in candidates[1:]
+        if c.votes * (1 - c.link_density) >= threshold
+        and not c.markers
+        and _shape(c.element) == shape
+    ]
+    if not twins:
+        return []
+    chosen = [best.element, *twins]
+    nested = {
+        e for e in chosen for other in chosen if other is not e and e in other.iterancestors()
+    }
+    order = {element: index for index, element in enumerate(root.iter())}
+    return sorted((e for e in chosen if e not in nested), key=order.__getitem__)
 
 
 def _repeated_chunks(best: HtmlElement, counts: TextCounts) -> list[HtmlElement]:

@@ -24,6 +24,8 @@ class Explanation:
     site_rule: str | None  # the site rule's selector that chose the block, if one did
     chosen: list[str]  # short paths of the chosen element(s)
     candidates: list[Candidate]  # best first
+    # Ranks (from 0) of the candidates that are chosen elements: twins share a path.
+    chosen_ranks: frozenset[int] = frozenset()
 
     def report(self, limit: int = 10) -> str:
         """The headline, the chosen block and the candidates best first, as lines."""
@@ -39,9 +41,8 @@ class Explanation:
             f"  {'rank':>4} {'score':>7} {'votes':>6} {'text':>6} {'links':>5} {'dist':>6}"
             "  block [markers]"
         )
-        chosen = set(self.chosen)
         for rank, c in enumerate(self.candidates[:limit], 1):
-            star = "*" if c.path in chosen else " "
+            star = "*" if rank - 1 in self.chosen_ranks else " "
             distance = "-" if c.distance is None else str(c.distance)
             markers = f" [{', '.join(c.markers)}]" if c.markers else ""
             lines.append(
@@ -76,4 +77,9 @@ def explain_page(
         site_rule=chosen[0] if block.by_rule else None,
         chosen=chosen,
         candidates=block.candidates,
+        chosen_ranks=frozenset(
+            rank
+            for rank, candidate in enumerate(block.candidates)
+            if any(candidate.element is node for node in block.nodes)
+        ),
     )
