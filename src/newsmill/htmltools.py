@@ -293,6 +293,14 @@ class TextCounts:
             self._subtract(element, text, self._links[element])
         drop_keep_tail(element)
 
+    def forget_text(self, owner: etree._Element, text: str | None) -> None:
+        """Take the weight of `text`, about to be removed from `owner` (its text or a
+        child's tail), off `owner` and its ancestors."""
+        weight = text_weight(text)
+        if weight and owner in self._text and owner.tag != "a":
+            self._text[owner] -= weight
+            self._subtract(owner, weight, 0)
+
     def _subtract(self, element: etree._Element, text: int, links: int) -> None:
         for ancestor in element.iterancestors():
             if ancestor not in self._text or ancestor.tag in _NOT_TEXT:

@@ -110,3 +110,31 @@ def test_chinese_boilerplate_lines_inside_the_article_box() -> None:
         assert line.split("，")[0][:8] not in out, line
     for line in kept:
         assert line in out, line
+
+
+def test_a_source_line_stays_and_a_registration_line_goes() -> None:
+    # 来源 credits the original publisher: the seed's README counts it as article text.
+    out = clean(
+        "<p>江州今日晴。</p><p>来源：江州日报</p><p>国内统一刊号 CN51-0127 全国邮发代号 61-149</p>"
+    )
+    assert "来源：江州日报" in out and "刊号" not in out
+
+
+def test_boilerplate_lines_between_br_in_one_box_go_and_article_lines_stay() -> None:
+    # Older portals set the whole article, its source and proof-reader lines in one
+    # box of <br> lines: each line is judged as a line.
+    html = (
+        "<div>　　江州港今年的集装箱吞吐量预计突破五百万标准箱。<br><br>"
+        "　　港口集团表示，新泊位投用后效率明显提升。<br>"
+        "　　校对:Mac<br>"
+        "来源：《江州经济报》<br>国内统一刊号 CN51-0127　全国邮发代号 61-149<br>"
+        "　　编辑部收到读者来信后，立即联系了港口集团。<br>"
+        "<a href='/more'>更多</a>报道请见<b>专题</b>页面。</div>"
+    )
+    out = clean(html)
+    for line in ("校对", "刊号"):
+        assert line not in out, line
+    for line in ("五百万标准箱", "效率明显提升", "来源：《江州经济报》", "编辑部收到读者来信后",
+                 "报道请见<b>专题</b>页面"):  # fmt: skip
+        assert line in out, line
+    assert out.index("效率明显提升") < out.index("编辑部收到读者来信后")

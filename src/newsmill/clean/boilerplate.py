@@ -182,6 +182,67 @@ def drop_matching_text(root: HtmlElement, rule: SiteRule, counts: TextCounts | N
             _drop(element, counts)
 
 
+# Tags that make a line of their own: a <br> line holding one is not judged as a line.
+_BLOCK_TAGS = frozenset(
+    ("p", "div", "li", "ul", "ol", "section", "table", "blockquote", "figure", "article",
+     "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dl", "header", "footer")
+)  # fmt: skip
+
+
+def _br_lines(block: HtmlElement) -> list[tuple[etree._Element | None, list[etree._Element]]]:
+    """A block's lines at its own <br>s: for each, the <br> it starts after (None for
+    the first) and the inline children it holds, ending <br> included."""
+    lines: list[tuple[etree._Element | None, list[etree._Element]]] = [(None, [])]
+    for child in block:
+        lines[-1][1].append(child)
+        if child.tag == "br":
+            lines.append((child, []))
+    return lines
+
+
+def drop_matching_lines(
+    root: HtmlElement, rule: SiteRule, counts: TextCounts | None = None
+) -> None:
+    """Remove the lines of a block, cut by <br>, that are boilerplate as a whole.
+
+    Older portals set a whole article in one box of <br> lines, its 来源, 校对
+    and 刊号 lines with it: a block-level pattern never sees those lines alone.
+    """
+    if not rule.drop_text:
+        return
+    is_boilerplate = rule.text_matcher()
+    for block in list(root.iter(*_TEXT_BLOCKS)):
+        if block.find("br") is None or block.getparent() is None:
+            continue
+        # Last line first: dropping a line's ending <br> moves the next line's text.
+        for start, children in reversed(_br_lines(block)):
+            inline = [c for c in children if c.tag != "br"]
+            if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in inline):
+                continue
+            lead = block.text if start is None else start.tail
+            pieces = [lead or ""]
+            for child in children:
+                if child.tag != "br":
+                    pieces.append(child.text_content() if isinstance(child.tag, str) else "")
+                    pieces.append(child.tail or "")
+            text = " ".join("".join(pieces).split())
+            if not text or len(text) > _MAX_BLOCK or not is_boilerplate(text):
+                continue
+            if counts is not None:
+                counts.forget_text(block, lead)
+            if start is None:
+                block.text = None
+            else:
+                start.tail = None
+            for child in children:
+                if child.tag != "br" or child is children[-1]:
+                    if child.tag != "br" and counts is not None:
+                        counts.forget_text(block, child.tail)
+                    if child.tag != "br":
+                        child.tail = None
+                    _drop(child, counts)
+
+
 def drop_empty(root: HtmlElement, counts: TextCounts | None = None) -> None:
     """Elements left with no text and no picture, innermost first."""
     for element in reversed(list(root.iter(etree.Element))):
@@ -217,5 +278,6 @@ def clean_tree(
     drop_selected(root, rule, counts)
     drop_tracking_pixels(root, counts)
     drop_matching_text(root, rule, counts)
+    drop_matching_lines(root, rule, counts)
     drop_empty(root, counts)
     return counts
