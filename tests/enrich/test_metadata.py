@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from newsmill.enrich import (
+    AUTHOR,
     editor_names,
     find_editor,
     find_publisher,
+    looks_like_outlet,
     make_summary,
     publisher_name,
     split_byline,
@@ -90,3 +92,20 @@ def test_editor_credits_are_collected_for_checking_authors() -> None:
         "魏小蔚",
         "孙亚楠",
     }
+
+
+def test_labels_spaced_out_by_table_layouts_and_bracketed_sources() -> None:
+    # Government and older portal pages pad two-character labels: "来  源", "作  者".
+    assert find_publisher("发布时间：2026-05-01 来  源：江州市政府办公室") == "江州市政府办公室"
+    assert find_publisher("【来源：江州日报】") == "江州日报"
+    assert find_publisher("图片来源：江州图库") is None
+    byline = AUTHOR.search("作  者：李小四 来源：江州网")
+    assert byline is not None and byline.group("name") == "李小四"
+    assert find_editor("编  辑：王小丽") == "王小丽"
+
+
+def test_outlets_are_told_from_words_beside_a_time() -> None:
+    for name in ("江州晚报", "DCN中文站", "江州娱乐", "江州日报新媒体"):
+        assert looks_like_outlet(name), name
+    for word in ("新闻", "分享到", "我要评论", "发布于北京", "阅读", "Harbor News", "123网"):
+        assert not looks_like_outlet(word), word

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 # time of a byline row ("08:58:52来源：新华网"), or after 本文/文章/稿件/新闻/信息; not
 # inside a word ("图片来源", "资金来源"). "本文来源于X" says the same as "来源：X".
 PUBLISHER = re.compile(
-    r"(?:(?<![\u4e00-\u9fffA-Za-z])|(?<=本文|文章|稿件|新闻|信息))(?:来源|稿源|出处)"
+    r"(?:(?<![\u4e00-\u9fffA-Za-z])|(?<=本文|文章|稿件|新闻|信息))(?:来[ \u3000]{0,2}源|稿源|出处)"
     r"(?:[ \t\u3000]*[:：]|于)\s*"
-    r"(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
+    r"(?P<name>[^\s　|｜<>，,。;；()（）【】\[\]「」]{2,30})"
 )
 # A name, and more names after 、 or a space, none of them a label ("分类：").
 _NAMES = (
@@ -30,7 +30,7 @@ _NOT_A_NAME = (
 )
 _NOT_A_NAME_START = re.compile(_NOT_A_NAME)
 AUTHOR = re.compile(
-    r"(?:作者|记者|撰文|评论员(?!\s*[:：])|编译|文(?=\s*[/｜|︱丨]))\s*[:：/｜|︱丨]?\s*"
+    r"(?:作[ \u3000]{0,2}者|记者|撰文|评论员(?!\s*[:：])|编译|文(?=\s*[/｜|︱丨]))\s*[:：/｜|︱丨]?\s*"
     + _NOT_A_NAME
     + "(?P<name>"
     + _NAMES
@@ -38,7 +38,7 @@ AUTHOR = re.compile(
 )
 # A whole name: "责任编辑：\n平台声明：…" credits nobody (平台声 is no name's end).
 EDITOR = re.compile(
-    r"(?:责任编辑|责编|编辑)\s*[:：]\s*(?P<name>" + _NAMES + r")(?![\u4e00-\u9fff])"
+    r"(?:责任编辑|责编|编[ \u3000]{0,2}辑)\s*[:：]\s*(?P<name>" + _NAMES + r")(?![\u4e00-\u9fff])"
 )
 EDITOR_EN = re.compile(
     r"(?:Edit(?:ing|ed) by|Editor:)[ \t]+(?P<name>[A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})"
