@@ -18,7 +18,8 @@ from lxml import etree, html
 from newsmill.config import PublishConfig
 from newsmill.files import TEMP_SUFFIX
 from newsmill.publish.retention import apply_retention
-from newsmill.publish.site.builder import BUILDING, MANIFEST
+from newsmill.publish.site.builder import BUILDING
+from newsmill.publish.site.manifest import MANIFEST
 from newsmill.publish.site.paths import paginate
 
 
@@ -548,6 +549,33 @@ def test_a_damaged_manifest_means_building_it_all_again(tmp_path: Path) -> None:
     stale = set(got) - set(want)  # the old title's page: the damaged records forgot it
     assert stale == {p for p in before if p.startswith("a/") and articles[0].id[:10] in p}
     assert {p: got[p] for p in want} == want
+
+
+def test_a_tampered_manifest_deletes_nothing_outside_the_site(tmp_path: Path) -> None:
+    store = store_with(tmp_path / "s.db", corpus(6))
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    outside = tmp_path / "outside.html"
+    outside.write_text("keep me")
+    manifest = tmp_path / "site" / MANIFEST
+    data = json.loads(manifest.read_text())
+    gone = ["../outside.html", "a\\..\\..\\outside.html", "/" + str(outside)]
+    for n, path in enumerate(gone):  # records and pages of articles no longer stored
+        data["articles"][f"gone{n}"] = [
+            "v",
+            path,
+            "2026-10-01T08:00:00+08:00",
+            "",
+            "",
+            "caijing",
+            [],
+            [],
+            None,
+        ]
+        data["pages"][path] = "k"
+    manifest.write_text(json.dumps(data))
+    writer.publish_store(store)
+    assert outside.read_text() == "keep me"
 
 
 def test_a_manifest_cut_short_is_read_as_none(tmp_path: Path) -> None:

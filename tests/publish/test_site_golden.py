@@ -17,7 +17,7 @@ from pathlib import Path
 from helpers.common import DATA
 from helpers.site import HOSTILE_TITLE, corpus, site_writer
 
-from newsmill.publish.site.builder import MANIFEST
+from newsmill.publish.site.manifest import MANIFEST
 
 GOLDEN = DATA / "site-golden" / "files.json"
 

@@ -30,11 +30,8 @@ _NOT_A_NAME = (
 )
 _NOT_A_NAME_START = re.compile(_NOT_A_NAME)
 AUTHOR = re.compile(
-    r"(?:作[ \u3000]{0,2}者|记者|撰文|评论员(?!\s*[:：])|编译|文(?=\s*[/｜|︱丨]))\s*[:：/｜|︱丨]?\s*"
-    + _NOT_A_NAME
-    + "(?P<name>"
-    + _NAMES
-    + ")"
+    r"(?:作[ \u3000]{0,2}者|记者|撰文|评论员(?!\s*[:：])|编译|文(?=\s*[/｜|︱丨]))"
+    r"\s*[:：/｜|︱丨]?\s*" + _NOT_A_NAME + "(?P<name>" + _NAMES + ")"
 )
 # A whole name: "责任编辑：\n平台声明：…" credits nobody (平台声 is no name's end).
 EDITOR = re.compile(

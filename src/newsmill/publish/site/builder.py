@@ -49,12 +49,20 @@ from newsmill.files import TEMP_SUFFIX, OutputError
 from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.site import feeds as feedout
 from newsmill.publish.site.keys import digest as _hash
+from newsmill.publish.site.manifest import (
+    MANIFEST,
+    SITE_FORMAT,
+    ArticleRecord,
+    manifest_bytes,
+    read_manifest,
+)
 from newsmill.publish.site.output import SiteOutput
 from newsmill.publish.site.parallel import CHUNK_PAGES, Helper, PageSplit, run_helper
 from newsmill.publish.site.paths import (
     absolute,
     article_path,
     category_dir,
+    inside_site,
     month_dir,
     paginate,
     root_of,
@@ -69,7 +77,6 @@ from newsmill.publish.site.render import (
 )
 from newsmill.publish.site.search import IndexBuilder, SearchState, doc_meta
 from newsmill.publish.site.sources import (
-    RECORD_SIZE,
     CachedHead,
     MemorySource,
     StoreSource,
@@ -79,9 +86,7 @@ from newsmill.store import Store
 
 log = logging.getLogger("newsmill.publish.site")
 
-MANIFEST = ".newsmill-site.json"
 BUILDING = ".newsmill-building"
-SITE_FORMAT = 3  # 3: entries and pages say their own language
 FEED_SIZE = 20
 FEED_FILES = (
     ("atom.xml", "application/atom+xml", "Atom"),
@@ -136,17 +141,8 @@ def _overridden(folder: Path | None, names: tuple[str, ...]) -> bool:
 
 def _json(data: Any) -> bytes:
     """Compact UTF-8 JSON, as `json.dumps(ensure_ascii=False)` writes it but ten times
-    faster: the manifest's article records alone are megabytes on a big site."""
+    faster."""
     return orjson.dumps(data)
-
-
-def _records(data: Any) -> dict[str, list[Any]]:
-    """The manifest's article records, if they have the expected shape."""
-    if not isinstance(data, dict) or not all(
-        type(r) is list and len(r) == RECORD_SIZE and type(r[3]) is str for r in data.values()
-    ):
-        raise ValueError("article records of an unknown shape")
-    return data
 
 
 @dataclass(slots=True, eq=False)
@@ -347,24 +343,11 @@ class _Build:
 
     def _load_manifest(self) -> None:
         """What the last build wrote; anything unreadable means starting afresh."""
-        self.old_pages: dict[str, str] = {}
-        self.old_search: SearchState | None = None
-        self.old_articles: dict[str, list[Any]] = {}
-        self.old_site_key = ""
-        try:
-            data = orjson.loads((self.dir / MANIFEST).read_bytes())
-            if data.get("v") != SITE_FORMAT:
-                return
-            pages = data["pages"]
-            if not isinstance(pages, dict) or not set(map(type, pages.values())) <= {str}:
-                raise ValueError("pages of an unknown shape")
-            self.old_pages = pages
-            if data.get("search"):
-                self.old_search = SearchState.from_json(data["search"])
-            self.old_articles = _records(data["articles"])
-            self.old_site_key = str(data["site_key"])
-        except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
-            self.old_articles, self.old_site_key = {}, ""
+        old = read_manifest(self.dir)
+        self.old_pages = old.pages
+        self.old_search = old.search
+        self.old_articles = old.articles
+        self.old_site_key = old.site_key
 
     def _usable(self, state: SearchState | None) -> SearchState | None:
         """The previous index state if all its files are still there, else None (rebuild)."""
@@ -441,14 +424,14 @@ class _Build:
             for article_id, card in _old_cards(text):
                 item = self.by_id.get(article_id)
                 record = self.old_articles.get(article_id)
-                if item is None or record is None or record[0] != item.key:
+                if item is None or record is None or record.version != item.key:
                     continue
                 if article_id not in self.also_changed:
                     self.cards.setdefault((root, article_id), card)
 
     def _kept(self, path: str, key: str) -> bool:
         """Note `path` as this build's; True if the manifest says it shows `key` already."""
-        if path.startswith("/") or ".." in path.split("/") or "\\" in path:
+        if not inside_site(path):
             raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
         self.pages[path] = key
         if self.old_pages.get(path) == key and self._exists(path):
@@ -644,7 +627,7 @@ class _Build:
         )  # fmt: skip
         _show(item, head)
 
-    def _take_cached(self, article_id: str, record: Sequence[Any]) -> None:
+    def _take_cached(self, article_id: str, record: ArticleRecord) -> None:
         """`take` for an unchanged article, straight from its record: thousands a build."""
         version, path, iso, _owner, _page, source, categories, tags, primary = record
         self._add_item(article_id, version, path, iso, source, categories, tags, primary)
@@ -696,8 +679,8 @@ class _Build:
         """(page path, local ISO time): from the manifest when the article is unchanged,
         since a slug and a time zone conversion for each of thousands of articles add up."""
         record = self.old_articles.get(head.id) if self.cache_ok else None
-        if record is not None and record[0] == version and len(record) > 2:
-            return record[1], record[2]
+        if record is not None and record.version == version:
+            return record.path, record.iso
         local = in_zone(head.published, self.tz)
         return article_path(head.id, head.title, local), local.isoformat()
 
@@ -774,32 +757,31 @@ class _Build:
         follow from its owner's fields, which its owner's version covers: an
         article whose version and owner are those of the last build is in the
         same lists, with no need to work them out. The manifest keeps, for each
-        article, [version, page path, local time, owner ("" for itself), page
-        key, source, categories, tags, primary].
+        article, an `ArticleRecord`.
         """
         self.all_dirty = self.old_site_key != self.site_key
         dirty: set[str] = set()
-        seen: dict[str, list[Any]] = {}
+        seen: dict[str, ArticleRecord] = {}
         old = self.old_articles if self.cache_ok else {}
         keys = self.page_keys
         also_changed: set[str | None] = set()  # articles whose other reports changed
         for item in self.items:
             owner = item.primary.id if item.primary is not None else ""
             record = old.get(item.id)
-            if record is None or record[0] != item.key or record[3] != owner:
+            if record is None or record.version != item.key or record.owner != owner:
                 dirty.update(self._lists_of(item.primary or item))
                 also_changed.add(item.duplicate_of)
                 if record is not None:
-                    dirty.update(self._old_lists(record[3] or item.id))
-                    also_changed.add(record[8])
+                    dirty.update(self._old_lists(record.owner or item.id))
+                    also_changed.add(record.primary)
                 record = record_of(item, owner, keys[item.id])
-            elif record[4] != keys[item.id]:
+            elif record.page_key != keys[item.id]:
                 record = record_of(item, owner, keys[item.id])
             seen[item.id] = record
         for article_id, record in self.old_articles.items():
             if article_id not in seen:
-                dirty.update(self._old_lists(record[3] or article_id))
-                also_changed.add(record[8])
+                dirty.update(self._old_lists(record.owner or article_id))
+                also_changed.add(record.primary)
         self.dirty = dirty
         self.also_changed = also_changed
         self.new_articles = seen
@@ -810,8 +792,8 @@ class _Build:
         if record is None:  # cannot tell: every list is looked at again
             self.all_dirty = True
             return []
-        categories, tags, iso = tuple(record[6]), record[7], record[2]
-        return ["", *self._folders(categories), *dict.fromkeys(map(tag_dir, tags)), month_dir(iso)]
+        folders = self._folders(tuple(record.categories))
+        return ["", *folders, *dict.fromkeys(map(tag_dir, record.tags)), month_dir(record.iso)]
 
     def carried(self, folder: str, path: str) -> bool:
         """True (and the page kept) if `path` belongs to a list that did not change."""
@@ -827,7 +809,12 @@ class _Build:
     def _article_unchanged(self, item: Item, key: str) -> bool:
         """True if the article's page, as the manifest records it, shows what it would now."""
         record = self.old_articles.get(item.id) if self.cache_ok else None
-        if record is None or record[0] != item.key or record[1] != item.path or record[4] != key:
+        if (
+            record is None
+            or record.version != item.key
+            or record.path != item.path
+            or record.page_key != key
+        ):
             return False
         if not self._exists(item.path):
             return False
@@ -911,7 +898,7 @@ class _Build:
         for article_id, text in feedout.kept_entries(kind, data).items():
             record = self.old_articles.get(article_id)
             item = self.by_id.get(article_id)
-            if record is not None and item is not None and record[0] == item.key:
+            if record is not None and item is not None and record.version == item.key:
                 self.fragments.keep(kind, article_id, text)
 
     def _kept_entry(self, item: Item) -> bool:
@@ -961,7 +948,7 @@ class _Build:
     def _write_article(self, item: Item, article: Article) -> None:
         """An article page: its key lives in the manifest's record of the article."""
         path = item.path
-        if path.startswith("/") or ".." in path.split("/") or "\\" in path:
+        if not inside_site(path):
             raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
         self._mark()
         if self.output.write(path, self._render_article(article, item).encode("utf-8")):
@@ -1343,10 +1330,10 @@ class _Build:
         """Files the last build wrote and this one did not: pages, and article pages (which
         the manifest lists in its article records)."""
         stale = set(self.old_pages) - set(self.pages)
-        stale.update(r[1] for r in self.old_articles.values() if type(r[1]) is str)
+        stale.update(record.path for record in self.old_articles.values())
         stale.difference_update(item.path for item in self.items)
         for path in sorted(stale):
-            if path.startswith("/") or ".." in path.split("/"):
+            if not inside_site(path):
                 continue  # a tampered manifest must not delete outside the folder
             target = self.dir / path
             try:
@@ -1372,18 +1359,11 @@ class _Build:
             and not self.counts.removed
         ):
             return  # a quiet build: the manifest on disk says all of this already
-        data = {
-            "v": SITE_FORMAT,
-            "fingerprint": self.fingerprint,
-            "pages": dict(sorted(self.pages.items())),
-            "site_key": self.site_key,
-        }
-        # The search index's state lives in the helper, when there is one, which encodes
-        # it there; the article records (in the store's order, the same every build)
-        # take orjson under a millisecond for 10,000 articles.
-        records = _json(self.new_articles)
+        # The search index's state lives in the helper, when there is one, which encodes it.
         search = self.search_json
         if search is None and self.index is not None and self.search_state is not None:
             search = _json(self.search_state.to_json())
-        text = _json(data)[:-1] + b',"search":%b,"articles":%b}' % (search or b"null", records)
+        text = manifest_bytes(
+            self.pages, self.new_articles, self.site_key, self.fingerprint, search
+        )
         self.output.write(MANIFEST, text)

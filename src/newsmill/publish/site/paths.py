@@ -35,6 +35,17 @@ def name_slug(name: str) -> str:
     return slugify(name, NAME_SLUG_BYTES) or f"x-{_short_hash(name)}"
 
 
+def inside_site(path: str) -> bool:
+    """Whether a site-relative path stays in the site folder: the one check for every
+    path the build writes or deletes (a tampered manifest names paths too)."""
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and "\\" not in path
+        and (".." not in path.split("/"))
+    )
+
+
 def category_dir(levels: Sequence[str]) -> str:
     return "c/" + "".join(name_slug(level) + "/" for level in levels)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from newsmill.model import Article
 from newsmill.publish.site.keys import article_version
+from newsmill.publish.site.manifest import ArticleRecord
 from newsmill.store import Store, stored_version
 
 HEAD_FIELDS = (
@@ -27,9 +28,6 @@ HEAD_FIELDS = (
     "lead_image", "summary", "language", "publisher", "author", "duplicate_of",
     "date_is_fallback", "fetched",
 )  # fmt: skip
-# What the manifest keeps of each article after [version, path, local time, owner, page key].
-CACHED_FIELDS = ("source", "categories", "tags", "duplicate_of")
-RECORD_SIZE = 5 + len(CACHED_FIELDS)
 # What a list entry shows, read only for the entries that are rendered.
 DISPLAY_FIELDS = (
     "title", "url", "lead_image", "summary", "language", "publisher", "author",
@@ -78,17 +76,17 @@ class CachedHead:
 
     __slots__ = ("id", "record")
 
-    def __init__(self, article_id: str, record: Sequence[Any]) -> None:
+    def __init__(self, article_id: str, record: ArticleRecord) -> None:
         self.id = article_id
         self.record = record
 
 
-def record_of(item: Any, owner: str, page: str) -> list[Any]:
+def record_of(item: Any, owner: str, page: str) -> ArticleRecord:
     """What the manifest keeps of an article, for `CachedHead` and the next build."""
-    return [
+    return ArticleRecord(
         item.key, item.path, item.iso, owner, page, item.source, list(item.categories),
         list(item.tags), item.duplicate_of,
-    ]  # fmt: skip
+    )  # fmt: skip
 
 
 class _Decoder:
@@ -135,7 +133,7 @@ class MemorySource:
         self.articles = articles
         self._by_id: dict[str, Article] | None = None
 
-    def heads(self, cached: Mapping[str, Sequence[Any]]) -> Iterator[tuple[Any, str]]:
+    def heads(self, cached: Mapping[str, ArticleRecord]) -> Iterator[tuple[Any, str]]:
         for article in self.articles:
             yield article, article_version(article)
 
@@ -161,14 +159,16 @@ class StoreSource:
         # A forked process reopens the database; an in-memory one would be another, empty one.
         self.forkable = ":memory:" not in store.url and store.url.rstrip("/") != "sqlite:"
 
-    def heads(self, cached: Mapping[str, Sequence[Any]]) -> Iterator[tuple[Any, str]]:
+    def heads(self, cached: Mapping[str, ArticleRecord]) -> Iterator[tuple[Any, str]]:
         """(head, version) of every article, newest first; `cached` maps ids to the
         manifest's records, whose heads stand for the articles whose version they have."""
         versions = [
             (i, stored_version(changed, cluster, primary))
             for i, changed, cluster, primary in self.store.article_versions()
         ]
-        stale = [i for i, version in versions if (cached.get(i) or "-")[0] != version]
+        stale = [
+            i for i, version in versions if (r := cached.get(i)) is None or r.version != version
+        ]
         fresh = self._heads(stale)
         for article_id, version in versions:
             head: Head | CachedHead | None = fresh.get(article_id)

@@ -1,0 +1,104 @@
+"""The build manifest (`.newsmill-site.json`): what the last build wrote, and why.
+
+It maps every file a build wrote to a key (a hash of everything the page shows),
+and keeps a record of every article: where its page is, the key of that page and
+what places it in lists. A build compares its own keys with these to render only
+what changed. On disk an article record is a JSON array, compact for archives of
+100,000 articles; in memory it is an `ArticleRecord` with named fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from newsmill.publish.site.search import SearchState
+
+MANIFEST = ".newsmill-site.json"
+SITE_FORMAT = 3  # 3: entries and pages say their own language
+
+
+class ArticleRecord(NamedTuple):
+    """What the manifest keeps of one article, for the next build."""
+
+    version: str  # the article's version: changes whenever any of its fields does
+    path: str  # its page, relative to the site folder
+    iso: str  # its local publishing time
+    owner: str  # the article it is listed under (its story's primary), "" for itself
+    page_key: str  # what its page shows of the story's other reports ("" for none)
+    source: str
+    categories: list[str]
+    tags: list[str]
+    primary: str | None  # the article it duplicates, as the store says
+
+
+_STRINGS = range(6)  # the fields that are always strings
+
+
+def _record(value: Any) -> ArticleRecord:
+    """A record read from disk, checked: a manifest edited by hand or cut short must
+    make the build start afresh, not fail half-way or write outside the folder."""
+    if (
+        type(value) is not list
+        or len(value) != len(ArticleRecord._fields)
+        or not all(type(value[i]) is str for i in _STRINGS)
+        or type(value[6]) is not list
+        or type(value[7]) is not list
+        or not (value[8] is None or type(value[8]) is str)
+    ):
+        raise ValueError("an article record of an unknown shape")
+    return ArticleRecord._make(value)
+
+
+@dataclass
+class Manifest:
+    """The last build's manifest; empty when there is none or it cannot be read."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # path -> key
+    articles: dict[str, ArticleRecord] = field(default_factory=dict)  # id -> record
+    search: SearchState | None = None
+    site_key: str = ""
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest in `folder`; anything unreadable means building it all afresh."""
+    try:
+        data = orjson.loads((folder / MANIFEST).read_bytes())
+        if data.get("v") != SITE_FORMAT:
+            return Manifest()
+        pages = data["pages"]
+        if not isinstance(pages, dict) or not set(map(type, pages.values())) <= {str}:
+            raise ValueError("pages of an unknown shape")
+        articles = data["articles"]
+        if not isinstance(articles, dict):
+            raise ValueError("article records of an unknown shape")
+        search = SearchState.from_json(data["search"]) if data.get("search") else None
+        return Manifest(
+            pages=pages,
+            articles={key: _record(value) for key, value in articles.items()},
+            search=search,
+            site_key=str(data["site_key"]),
+        )
+    except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
+        return Manifest()
+
+
+def manifest_bytes(
+    pages: dict[str, str],
+    articles: dict[str, ArticleRecord],
+    site_key: str,
+    fingerprint: str,
+    search: bytes | None,
+) -> bytes:
+    """The manifest's file. The search state comes encoded: a helper process that
+    built the index encodes it there. Article records (in the store's order, the
+    same every build) take orjson a few milliseconds for 10,000 articles."""
+    head = orjson.dumps(
+        {"v": SITE_FORMAT, "fingerprint": fingerprint, "pages": dict(sorted(pages.items())),
+         "site_key": site_key}
+    )  # fmt: skip
+    records = orjson.dumps(articles, default=list)
+    return head[:-1] + b',"search":%b,"articles":%b}' % (search or b"null", records)
