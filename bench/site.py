@@ -1,20 +1,22 @@
 """The site build at scale: newsmill vs Hugo (and Pagefind) over the same generated articles.
 
-    python bench/site.py [--articles 10000] [--added 100] [--one-source 20] [--no-pagefind]
-                          [--no-quality]
+    python bench/site.py [--articles 10000,100000] [--added 100] [--one-source 20]
+                          [--no-pagefind] [--no-quality]
 
 Articles are generated (half Chinese, half English, Zipf-distributed words
 so the vocabulary looks like news, a lead image and three category levels
 each) and stored in SQLite. Each system runs in its own child process, so
 its peak memory (max RSS, children included) is its own:
 
-- newsmill: a full build of the site, search index included; a build with
-  nothing new; a build after adding `--added` articles. Times are the
-  build itself; the child's interpreter start is printed apart. Beside the
-  +100 build, the floor of any build that changes the same files: writing
-  them again with newsmill's atomic write, nothing rendered. Then a build
-  after `--one-source` new articles of one source, what a scheduled run
-  often brings.
+- newsmill: whole `newsmill build` processes (what a scheduled build costs,
+  start-up included): a full build of the site, search index included; a
+  build with nothing new; a build after adding `--added` articles. Beside
+  the +100 build, the floor of any build that changes the same files:
+  writing them again with newsmill's atomic write, nothing rendered. Then a
+  build after `--one-source` new articles of one source, what a scheduled
+  run often brings. With several sizes, each is measured in turn and the
+  +100 builds are compared at the end: the cost should follow the change,
+  not the archive.
 - Hugo: `hugo` over the same articles written by newsmill's Hugo writer,
   with the minimal theme of tests/data/hugo-site (no search).
 - Pagefind (`pip install 'pagefind[extended]'`): indexing newsmill's article
@@ -162,23 +164,27 @@ def measured(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
 
 
 def child_build(db: Path, site: Path) -> dict[str, float]:
-    """One newsmill site build in a child process; its own build time and the process's wall time."""
-    code = (
-        "import json,sys,time\n"
-        "t0=time.perf_counter()\n"
-        "from pathlib import Path\n"
-        "from newsmill.config import SiteConfig, SiteOutputConfig\n"
-        "from newsmill.publish.site import SiteWriter\n"
-        "from newsmill.store import Store\n"
-        "imported=time.perf_counter()-t0\n"
-        "store=Store('sqlite:///'+sys.argv[1])\n"
-        "w=SiteWriter(SiteOutputConfig(dir=Path(sys.argv[2])), SiteConfig(title='Bench', timezone='Asia/Shanghai'), {})\n"
-        "t=time.perf_counter(); r=w.publish_store(store); b=time.perf_counter()-t\n"
-        "print(json.dumps({'build': b, 'imports': imported, 'written': r.written, 'removed': r.removed}))"
+    """One whole `newsmill build` process, start-up included: what a scheduled build
+    costs. Deduplication is off: this measures the site, not the deduper."""
+    config = site.parent / "bench.toml"
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{db}"\n'
+        '[site]\ntitle = "Bench"\ntimezone = "Asia/Shanghai"\n'
+        "[dedupe]\nenabled = false\n"
+        f'[publish.site]\ndir = "{site}"\n',
+        "utf-8",
     )
-    data = measured([sys.executable, "-c", code, str(db), str(site)])
-    data.update(json.loads(data.pop("out").strip().splitlines()[-1]))
+    data = measured([sys.executable, "-m", "newsmill", "build", "-c", str(config)])
+    found = re.search(r"site: (\d+) written, (\d+) unchanged, (\d+) removed", data.pop("out"))
+    if found is None:
+        raise SystemExit("newsmill build printed no site report")
+    data["written"], data["removed"] = int(found[1]), int(found[3])
     return data
+
+
+def startup_seconds() -> float:
+    """A whole `newsmill --version` process: the interpreter and the command line."""
+    return min(measured([sys.executable, "-m", "newsmill", "--version"])["wall"] for _ in range(3))
 
 
 def modification_times(folder: Path) -> dict[Path, int]:
@@ -279,7 +285,11 @@ def quality(site: Path, articles, with_pagefind: bool) -> dict[str, dict[str, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument(
+        "--articles",
+        default="10000",
+        help="Archive sizes, comma-separated (10000,100000): each is measured in turn.",
+    )
     parser.add_argument("--added", type=int, default=100)
     parser.add_argument(
         "--one-source",
@@ -291,7 +301,22 @@ def main() -> None:
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="Work in this folder and keep it.")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="newsmill-site-bench-"))
+    sizes = [int(n) for n in str(args.articles).split(",")]
+    results = {n: one_size(n, args) for n in sizes}
+    if len(sizes) > 1:
+        print("\nthe cost follows the change: a build after "
+              f"+{args.added} articles, whole processes")  # fmt: skip
+        for n, r in results.items():
+            print(
+                f"  {n:>7} articles: {r['incremental']:.2f}s, {r['fraction']:.3f} of the full build"
+            )
+
+
+def one_size(count: int, args: argparse.Namespace) -> dict[str, float]:
+    """Every figure for an archive of `count` articles; returns the +added build's."""
+    print(f"\n== {count} articles")
+
+    work = (args.keep or Path(tempfile.mkdtemp(prefix="newsmill-site-bench-"))) / str(count)
     work.mkdir(parents=True, exist_ok=True)
     db, site = work / "bench.db", work / "site"
     for leftover in (db, site, work / "hugo"):
@@ -301,22 +326,22 @@ def main() -> None:
             leftover.unlink()
 
     t = time.perf_counter()
-    articles = generate(args.articles)
+    articles = generate(count)
     store_articles(db, articles)
     chars = sum(len(a.text) for a in articles) / len(articles)
-    print(f"{args.articles} articles generated and stored in {time.perf_counter() - t:.1f}s "
+    print(f"{count} articles generated and stored in {time.perf_counter() - t:.1f}s "
           f"(mean text {chars:.0f} characters; half Chinese, half English)")  # fmt: skip
 
     full = child_build(db, site)
     quiet = child_build(db, site)
-    added = generate(args.added, start_index=args.articles)
+    added = generate(args.added, start_index=count)
     store_articles(db, added)
     before = modification_times(site)
     incremental = child_build(db, site)
     changed = [p for p, mtime in modification_times(site).items() if before.get(p) != mtime]
     floor = rewrite_seconds(changed)
     # Every 18th generated article is of the same source (over its three channels).
-    one_source = generate(18 * args.one_source, start_index=args.articles + args.added)[::18]
+    one_source = generate(18 * args.one_source, start_index=count + args.added)[::18]
     store_articles(db, one_source)
     typical = child_build(db, site)
     added += one_source
@@ -347,10 +372,10 @@ def main() -> None:
     print()
     print(f"{'':34}{'seconds':>10}{'CPU s':>10}{'peak MB':>10}")
     rows = [
-        ("newsmill full build (+search)", full["build"], full),
-        ("newsmill build, nothing new", quiet["build"], quiet),
-        (f"newsmill build, +{args.added} articles", incremental["build"], incremental),
-        (f"  then +{args.one_source} of one source", typical["build"], typical),
+        ("newsmill full build (+search)", full["wall"], full),
+        ("newsmill build, nothing new", quiet["wall"], quiet),
+        (f"newsmill build, +{args.added} articles", incremental["wall"], incremental),
+        (f"  then +{args.one_source} of one source", typical["wall"], typical),
         ("hugo (no search)", hugo["wall"], hugo),
     ]
     if pagefind:
@@ -366,25 +391,24 @@ def main() -> None:
         f"one source {typical['written']}"
     )
     print(
-        f"newsmill times are the build inside its process (imports take {full['imports']:.2f}s "
-        f"more; whole processes: {full['wall']:.2f}s, {quiet['wall']:.2f}s, "
-        f"{incremental['wall']:.2f}s); CPU and peak memory are the whole process tree's "
+        f"newsmill times are whole `newsmill build` processes (a `newsmill --version` process "
+        f"takes {startup_seconds():.2f}s); CPU and peak memory are the whole process tree's "
         f"(peak: its largest process). Writing the Hugo posts took {hugo_posts:.2f}s."
     )
     print()
-    print(f"full build vs hugo:   {full['build'] / hugo['wall']:.2f}x the time   (target <= 1)")
+    print(f"full build vs hugo:   {full['wall'] / hugo['wall']:.2f}x the time   (target <= 1)")
     print(f"peak memory:          {full['rss_mb']:.0f} MB   (target < 400)")
     print(
-        f"incremental vs full:  {incremental['build'] / full['build']:.3f} of the time, "
+        f"incremental vs full:  {incremental['wall'] / full['wall']:.3f} of the time, "
         f"{incremental['cpu'] / full['cpu']:.3f} of the CPU   (target < 0.1)"
     )
     print(
         f"  its floor: writing again the {len(changed)} files it changed, nothing rendered, "
-        f"{floor:.2f}s ({floor / full['build']:.3f} of the full build)"
+        f"{floor:.2f}s ({floor / full['wall']:.3f} of the full build)"
     )
     if pagefind:
         print(
-            f"pagefind vs newsmill full build: {pagefind['wall'] / full['build']:.1f}x the time, "
+            f"pagefind vs newsmill full build: {pagefind['wall'] / full['wall']:.1f}x the time, "
             f"{pagefind['rss_mb'] / full['rss_mb']:.1f}x the memory"
         )
     if not args.no_quality:
@@ -397,7 +421,11 @@ def main() -> None:
                 f"precision@10 {s['p@10']:.3f}  top-10 query {s['ms']:.0f} ms"
             )
     if not args.keep:
-        shutil.rmtree(work)
+        shutil.rmtree(work.parent)
+    return {
+        "incremental": incremental["wall"],
+        "fraction": incremental["wall"] / full["wall"],
+    }
 
 
 if __name__ == "__main__":

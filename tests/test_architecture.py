@@ -184,10 +184,31 @@ def test_the_command_starts_without_the_pipeline_or_sql() -> None:
     assert loaded == "[]"
 
 
+def test_a_build_loads_neither_fetching_nor_numpy() -> None:
+    """`newsmill build` imports the publishing stages and the writers it is configured
+    with: a site build with nothing new waits for neither the fetch and extraction
+    stages nor numpy (which only the deduper and new search documents need)."""
+    import subprocess
+    import sys
+
+    heavy = ("numpy", "httpx", "newsmill.fetch", "newsmill.extract", "newsmill.parse",
+             "newsmill.publish.hexo", "newsmill.dedupe.clusters")  # fmt: skip
+    script = (
+        "import sys, newsmill.run.publishing, newsmill.publish.site.builder; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
 def test_lazy_package_exports_name_what_they_load() -> None:
+    import newsmill.dedupe
+    import newsmill.publish
     import newsmill.run
     import newsmill.store
 
-    for package in (newsmill.run, newsmill.store):
+    for package in (newsmill.dedupe, newsmill.publish, newsmill.run, newsmill.store):
         for name in package.__all__:
             assert getattr(package, name) is not None, f"{package.__name__}.{name}"

@@ -19,7 +19,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from newsmill.config import load_config
 from newsmill.demo.runner import previous_port
 from newsmill.demo.server import DemoServer
-from newsmill.publish.site.search import query_groups, shard_of, token_key
+from newsmill.publish.site.search import shard_of, token_key
+from newsmill.publish.site.search.reader import query_groups
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [

@@ -9,14 +9,9 @@ from pathlib import Path
 
 from helpers.site import corpus, make, site_writer, snapshot, store_with
 
-from newsmill.publish.site import search
-from newsmill.publish.site.search import (
-    MAX_SEGMENTS,
-    SearchIndex,
-    query_groups,
-    shard_of,
-    tokens,
-)
+from newsmill.publish.site.search import postings, shard_of, tokens
+from newsmill.publish.site.search.reader import SearchIndex, query_groups
+from newsmill.publish.site.search.tokens import MAX_SEGMENTS
 
 QUERIES = [
     "央行",
@@ -76,13 +71,13 @@ def test_the_batch_tokenizer_finds_what_the_reference_does() -> None:
     samples += [
         "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in range(500)
     ]
-    vocabulary = search._Vocabulary()
+    vocabulary = postings.Vocabulary()
     for start in range(0, len(samples), 37):
         batch = samples[start : start + 37]
-        keys, positions = search.batch_pairs(batch, 100 + start, vocabulary)
+        keys, positions = postings.batch_pairs(batch, 100 + start, vocabulary)
         unique = np.unique(keys)
         name_of = dict(
-            zip(unique.tolist(), search._token_names(unique, vocabulary.words), strict=True)
+            zip(unique.tolist(), postings._token_names(unique, vocabulary.words), strict=True)
         )
         found: dict[int, set[str]] = {}
         for key, position in zip(keys.tolist(), positions.tolist(), strict=True):
@@ -95,7 +90,7 @@ def test_a_huge_segment_sorts_its_postings_the_other_way_alike(tmp_path: Path, m
     """Past two million documents the (token, document) pairs no longer pack in 64 bits."""
     articles = corpus(30)
     site_writer(tmp_path / "packed").publish(articles)
-    monkeypatch.setattr(search, "_KEY_BITS", 64)
+    monkeypatch.setattr(postings, "KEY_BITS", 64)
     site_writer(tmp_path / "lexsorted").publish(articles)
     packed = {p.name: p.read_bytes() for p in (tmp_path / "packed/search").rglob("*.json")}
     lexsorted = {p.name: p.read_bytes() for p in (tmp_path / "lexsorted/search").rglob("*.json")}

@@ -3,10 +3,15 @@
 URL keys (canonical URLs, guid keys) are in `newsmill.urls`: the clean stage
 and the store use them too. The deduper reads and writes its store through
 `DedupeStore`, whose records are defined here, so it needs no database types.
+The deduper itself (and numpy under it) loads on first use: the store imports
+the records on every command.
 """
 
-from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
-from newsmill.dedupe.hashing import content_hash
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from newsmill.dedupe.storage import (
     DedupeStore,
     FingerprintedMember,
@@ -14,6 +19,10 @@ from newsmill.dedupe.storage import (
     PendingArticle,
     Placement,
 )
+
+if TYPE_CHECKING:
+    from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
+    from newsmill.dedupe.hashing import content_hash
 
 __all__ = [
     "DedupeReport",
@@ -26,3 +35,15 @@ __all__ = [
     "Placement",
     "content_hash",
 ]
+_WHERE = {
+    "DedupeReport": "newsmill.dedupe.clusters",
+    "DedupeSettings": "newsmill.dedupe.clusters",
+    "Deduper": "newsmill.dedupe.clusters",
+    "content_hash": "newsmill.dedupe.hashing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -1,11 +1,21 @@
-"""Publish stage: writers that turn stored articles into files."""
+"""Publish stage: writers that turn stored articles into files.
 
-from newsmill.files import OutputError
-from newsmill.model import PublishReport
-from newsmill.publish.hexo import HexoWriter, render_hexo_post
-from newsmill.publish.jsonl import JsonlWriter
-from newsmill.publish.retention import apply_retention
-from newsmill.publish.writers import Writer, make_writers
+Its names load on first use: a build loads the writers it is configured with
+(`writers.make_writers`), not every writer's templates and YAML.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsmill.files import OutputError
+    from newsmill.model import PublishReport
+    from newsmill.publish.hexo import HexoWriter, render_hexo_post
+    from newsmill.publish.jsonl import JsonlWriter
+    from newsmill.publish.retention import apply_retention
+    from newsmill.publish.writers import Writer, make_writers
 
 __all__ = [
     "HexoWriter",
@@ -17,3 +27,19 @@ __all__ = [
     "make_writers",
     "render_hexo_post",
 ]
+_WHERE = {
+    "HexoWriter": "newsmill.publish.hexo",
+    "JsonlWriter": "newsmill.publish.jsonl",
+    "OutputError": "newsmill.files",
+    "PublishReport": "newsmill.model",
+    "Writer": "newsmill.publish.writers",
+    "apply_retention": "newsmill.publish.retention",
+    "make_writers": "newsmill.publish.writers",
+    "render_hexo_post": "newsmill.publish.hexo",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -10,16 +10,13 @@ the pipeline runs every output the same way and knows none of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from newsmill.config import Config
 from newsmill.model import Article, PublishReport
-from newsmill.publish.hexo import HexoWriter
-from newsmill.publish.hugo import HugoWriter
-from newsmill.publish.jekyll import JekyllWriter
-from newsmill.publish.jsonl import JsonlWriter
-from newsmill.publish.site import SiteWriter
-from newsmill.store import Store
+
+if TYPE_CHECKING:
+    from newsmill.config import Config
+    from newsmill.store import Store
 
 
 class Writer(Protocol):
@@ -50,17 +47,29 @@ def make_writers(config: Config) -> list[Writer]:
     tz, publish = config.site.tz, config.publish
     duplicates = config.dedupe.publish_duplicates  # what the post writers show
     writers: list[Writer] = []
+    # Each writer's module is loaded only when it is configured: a build of the site
+    # alone does not wait for the post writers' YAML and templates.
     if publish.hexo:
+        from newsmill.publish.hexo import HexoWriter
+
         placeholder = publish.hexo.placeholder_image
         writers.append(HexoWriter(publish.hexo.dir, tz, by_name, placeholder, duplicates))
     if publish.jsonl:
+        from newsmill.publish.jsonl import JsonlWriter
+
         writers.append(JsonlWriter(publish.jsonl.path, by_name))
     if publish.hugo:
+        from newsmill.publish.hugo import HugoWriter
+
         placeholder = publish.hugo.placeholder_image
         writers.append(HugoWriter(publish.hugo.dir, tz, by_name, placeholder, duplicates))
     if publish.jekyll:
+        from newsmill.publish.jekyll import JekyllWriter
+
         placeholder = publish.jekyll.placeholder_image
         writers.append(JekyllWriter(publish.jekyll.dir, tz, by_name, placeholder, duplicates))
     if publish.site:  # last: the site is the slowest output and the one people read
+        from newsmill.publish.site import SiteWriter
+
         writers.append(SiteWriter(publish.site, config.site, by_name))
     return writers

@@ -10,14 +10,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from newsmill.run.pipeline import publish_all, run_once
+    from newsmill.run.pipeline import run_once
+    from newsmill.run.publishing import publish_all
     from newsmill.run.report import RunReport, SourceOutcome
 
 __all__ = ["RunReport", "SourceOutcome", "publish_all", "run_once"]
 _WHERE = {
     "RunReport": "newsmill.run.report",
     "SourceOutcome": "newsmill.run.report",
-    "publish_all": "newsmill.run.pipeline",
+    "publish_all": "newsmill.run.publishing",
     "run_once": "newsmill.run.pipeline",
 }
 

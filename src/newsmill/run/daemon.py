@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 from newsmill.config import Config
 from newsmill.run.items import RunPolicy
-from newsmill.run.pipeline import publish_all, run_once
+from newsmill.run.pipeline import run_once
 from newsmill.run.pool import ItemProcessors, worker_count
+from newsmill.run.publishing import publish_all
 from newsmill.run.report import RunReport
 from newsmill.run.stopping import StopFlag
 from newsmill.store import Store

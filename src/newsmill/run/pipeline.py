@@ -14,24 +14,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from newsmill.clean import RuleBook
 from newsmill.config import Config
-from newsmill.dedupe import Deduper, DedupeReport, DedupeSettings
 from newsmill.extract import ExtractError, extract_page, needs_full_text
 from newsmill.fetch import Fetcher, RobotsCache, fetch_source
 from newsmill.model import Entry, Source
 from newsmill.parse import FeedError
-from newsmill.publish import OutputError, PublishReport, Writer, apply_retention, make_writers
 from newsmill.run.items import FeedItems, RunPolicy, read_feed
 from newsmill.run.lists import read_list_source
 from newsmill.run.pool import ItemProcessors, worker_count
+from newsmill.run.publishing import publish_all
 from newsmill.run.record import store_fetch_result
 from newsmill.run.report import RunReport, SourceOutcome
 from newsmill.run.stopping import StopFlag
-from newsmill.store import Store, StoreError
+from newsmill.store import Store
 
 log = logging.getLogger("newsmill.run")
 T = TypeVar("T")
@@ -236,69 +235,3 @@ async def add_full_text(
 
     await asyncio.gather(*(one(e) for e in wanted if e.guid not in stored))
     return failures
-
-
-def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> list[PublishReport]:
-    """Every configured output from the store; unchanged files are left alone.
-
-    Pending articles are deduplicated first, so every output agrees on which
-    article of a story is the canonical one. Each stage and each output fails
-    alone: its report carries the reason, the others still run, and every
-    report is recorded for `newsmill status`.
-    """
-    reports: list[PublishReport] = []
-    _guarded("retention", lambda: apply_retention(config.publish, store), reports)
-    # If it fails, the outputs still run: a story may show twice until the next run.
-    dedupe = _guarded("dedupe", lambda: deduplicate(config, store, stop), reports)
-    if dedupe and dedupe.interrupted:
-        # Outputs written now would show as canonical articles that the next
-        # run may find to be duplicates; that run publishes instead.
-        log.info("stopped while deduplicating; the next run publishes")
-        return reports
-    for writer in make_writers(config):
-        report = _publish_one(writer, store)
-        (log.info if report.ok else log.error)("%s", report)
-        reports.append(report)
-    try:
-        store.record_outputs(reports)
-    except StoreError as exc:
-        log.error("cannot record the outputs' outcome: %s", exc)
-    return reports
-
-
-def deduplicate(config: Config, store: Store, stop: StopFlag | None = None) -> DedupeReport | None:
-    """Cluster the articles stored since the last pass; a no-op when none are new."""
-    if not config.dedupe.enabled:
-        return None
-    settings = DedupeSettings(
-        threshold=config.dedupe.threshold,
-        canonical=config.dedupe.canonical,
-        window=timedelta(seconds=config.dedupe.window),
-    )
-    return Deduper(store, settings, stop=(lambda: bool(stop))).run()
-
-
-def _guarded(name: str, work: Callable[[], T], reports: list[PublishReport]) -> T | None:
-    """Run a stage after the store; if it fails, its report joins `reports` (None)."""
-    try:
-        return work()
-    except Exception as exc:
-        log.exception("%s failed", name)
-        reports.append(PublishReport(name, error=_one_line(exc)))
-        return None
-
-
-def _publish_one(writer: Writer, store: Store) -> PublishReport:
-    """One output from the store; its failure is its report, not an exception."""
-    try:
-        return writer.publish_store(store)  # it reads what it needs (see `Writer`)
-    except OutputError as exc:
-        return PublishReport(writer.name, error=str(exc))
-    except Exception as exc:  # a bug in one output must not stop the others
-        log.exception("%s: unexpected error", writer.name)
-        return PublishReport(writer.name, error=f"internal error: {_one_line(exc)}")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else repr(exc)

@@ -75,7 +75,8 @@ from newsmill.publish.site.render import (
     static_files,
     templates_fingerprint,
 )
-from newsmill.publish.site.search import IndexBuilder, SearchState, doc_meta
+from newsmill.publish.site.search.index import IndexBuilder
+from newsmill.publish.site.search.state import SearchState, doc_meta
 from newsmill.publish.site.sources import (
     CachedHead,
     MemorySource,

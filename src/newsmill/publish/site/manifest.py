@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from newsmill.publish.site.search import SearchState
+from newsmill.publish.site.search.state import SearchState
 
 MANIFEST = ".newsmill-site.json"
 SITE_FORMAT = 3  # 3: entries and pages say their own language

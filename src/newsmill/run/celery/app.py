@@ -39,7 +39,8 @@ from newsmill.run.celery import ledger
 from newsmill.run.items import RunPolicy
 from newsmill.run.limiter import make_limiter
 from newsmill.run.lock import RunLocked, run_lock
-from newsmill.run.pipeline import publish_all, run_source
+from newsmill.run.pipeline import run_source
+from newsmill.run.publishing import publish_all
 from newsmill.run.report import SourceOutcome
 from newsmill.store import DONE, FAILED, PENDING, RunTables, Store
 
