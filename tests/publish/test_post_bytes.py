@@ -23,7 +23,7 @@ from newsmill.publish.hugo import HugoWriter
 from newsmill.publish.jekyll import JekyllWriter
 from newsmill.publish.manifest import MANIFEST
 from newsmill.publish.posts import PostWriter
-from newsmill.store import Store, stored_version
+from newsmill.store import Store
 
 GOLDEN = Path(__file__).parent.parent / "data" / "posts"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -72,7 +72,7 @@ def test_the_manifest_is_written_to_the_byte(tmp_path: Path) -> None:
     store.upsert_articles("wire", [RICH, PLAIN, chinese])
     writer = HugoWriter(tmp_path / "posts", TZ, SOURCES)
     writer.publish_store(store)
-    versions = {row[0]: stored_version(*row[1:]) for row in store.article_versions()}
+    versions = {row.id: row.version for row in store.article_versions()}
     store.close()
     names = {a.id: writer.path_for(a).name for a in (RICH, PLAIN, chinese)}
     records = {i: [versions[i], names[i]] for i in sorted(names)}

@@ -124,8 +124,24 @@ def test_versions_come_newest_first_from_the_covering_index(store_url: str) -> N
         indexes = {i["name"] for i in inspect(conn).get_indexes("articles")}
     assert "ix_articles_newest" in indexes and "ix_articles_published" not in indexes
     versions = store.article_versions()
-    assert [row[0] for row in versions] == [Article.make_id("src", n) for n in "123"]
-    assert all(row[1] is not None and row[2] is None for row in versions)
+    assert [row.id for row in versions] == [Article.make_id("src", n) for n in "123"]
+    assert all(row.version and row.primary is None for row in versions)
+    store.close()
+
+
+def test_article_heads_and_displays_are_decoded_alike_on_both_backends(store_url: str) -> None:
+    store = Store(store_url)
+    store.upsert_articles("src", [article(str(n)) for n in range(3)])
+    ids = [Article.make_id("src", "2"), Article.make_id("src", "0")]
+    heads = {head.id: head for head in store.article_heads(ids)}
+    assert set(heads) == set(ids)
+    head = heads[ids[0]]
+    assert head.tags == ["t"] and head.title == "Title"  # a list, whatever the driver gives
+    assert head.published.tzinfo is not None and head.fetched.utcoffset() == timedelta(0)
+    assert len(list(store.article_heads())) == 3
+    shown = store.article_displays(ids)
+    assert set(shown) == set(ids) and shown[ids[1]].title == "Title"
+    assert shown[ids[1]].fetched.tzinfo is not None and shown[ids[1]].date_is_fallback is False
     store.close()
 
 

@@ -27,7 +27,7 @@ from newsmill.files import OutputError, remove_stale_temporaries, write_if_chang
 from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.manifest import MANIFEST, read_manifest, remove_manifest, write_manifest
 from newsmill.publish.naming import ID_SUFFIX, post_stem
-from newsmill.store import Store, stored_version
+from newsmill.store import Store
 
 
 def _reason(exc: BaseException) -> str:
@@ -107,10 +107,9 @@ class PostWriter:
         posts: dict[str, list[str]] = {}
         wanted: list[str] = []
         current: set[str] = set()  # the file names of the posts this run keeps
-        for article_id, changed, cluster, primary in store.article_versions():
+        for article_id, version, primary in store.article_versions():
             if primary and not self.wants_duplicates:
                 continue
-            version = stored_version(changed, cluster, primary)
             record = old.get(article_id)
             if record and record[0] == version and record[1] in existing:
                 posts[article_id] = record

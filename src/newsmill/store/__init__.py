@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from newsmill.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from newsmill.store.db import SourceStatus, Store, UpsertReport, stored_version
+    from newsmill.store.db import SourceStatus, Store, UpsertReport
+    from newsmill.store.heads import ArticleDisplay, ArticleHead, ArticleVersion, stored_version
     from newsmill.store.leases import HostLeases
     from newsmill.store.ledger import (
         DONE,
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from newsmill.store.workers import WorkerRegistry, WorkerRow
 
 _WHERE = {
-    **dict.fromkeys(("SourceStatus", "Store", "UpsertReport", "stored_version"), "db"),
+    **dict.fromkeys(("SourceStatus", "Store", "UpsertReport"), "db"),
+    **dict.fromkeys(("ArticleDisplay", "ArticleHead", "ArticleVersion", "stored_version"), "heads"),
     "HostLeases": "leases",
     **dict.fromkeys(
         ("DONE", "FAILED", "PENDING", "BatchLedger", "BatchProgress", "TaskResult", "TaskRow"),
@@ -43,6 +45,9 @@ __all__ = [
     "DONE",
     "FAILED",
     "PENDING",
+    "ArticleDisplay",
+    "ArticleHead",
+    "ArticleVersion",
     "BatchLedger",
     "BatchProgress",
     "HostLeases",

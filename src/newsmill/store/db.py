@@ -34,17 +34,18 @@ from newsmill.dedupe import FingerprintedMember, Member, PendingArticle
 from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
 from newsmill.store.article_row import article_to_row, row_to_article
 from newsmill.store.errors import StoreError
+from newsmill.store.heads import (
+    DISPLAY_FIELDS,
+    HEAD_FIELDS,
+    ArticleDisplay,
+    ArticleHead,
+    ArticleVersion,
+    RowDecoder,
+    stored_version,
+)
 from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
 from newsmill.urls import guid_key
-
-
-def stored_version(changed_at: Any, cluster: str | None, primary: str | None) -> str:
-    """An article's version from a row of `Store.article_versions`: every change the
-    store makes to an article sets `changed_at`, but for deduplication, which sets the
-    cluster and the primary; together they change whenever the article does."""
-    return f"{changed_at}|{cluster or ''}|{primary or ''}"
-
 
 # Fields whose change makes an article "updated". Fetch time is not one, and a
 # fallback date (the feed gave none) is re-derived each run, so it is not either.
@@ -581,9 +582,8 @@ class Store:
                 batch = ids[start : start + 500]
                 yield from conn.execute(query.where(articles.c.id.in_(batch))).all()
 
-    def article_versions(self) -> list[tuple[str, Any, Any, Any]]:
-        """(id, changed_at, cluster, duplicate_of) of every article, newest first, as the
-        driver gives them (text or datetime), for `stored_version`: what a site build
+    def article_versions(self) -> list[ArticleVersion]:
+        """Every article's id, version and primary, newest first: what an output build
         reads of the whole archive each time, from the covering index
         `ix_articles_newest`. The driver's own cursor, since SQLAlchemy's row handling
         was a third of the cost."""
@@ -594,9 +594,30 @@ class Store:
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
                 cursor.execute(str(query.compile(self.engine)))
-                return cursor.fetchall()
+                rows = cursor.fetchall()
             finally:
                 cursor.close()
+        return [
+            ArticleVersion(i, stored_version(changed, cluster, primary), primary)
+            for i, changed, cluster, primary in rows
+        ]
+
+    def article_heads(self, ids: Sequence[str] | None = None) -> Iterator[ArticleHead]:
+        """The heads (all but content and text) of these articles, or of all of them, in
+        no particular order. Past a few thousand ids, every head is read in one pass and
+        the others skipped: cheaper than thousands of lookups."""
+        decoder = RowDecoder()
+        if ids is None:
+            yield from map(decoder.head, self.article_fields(HEAD_FIELDS))
+            return
+        wanted = set(ids)
+        rows = self.article_fields(HEAD_FIELDS, None if len(ids) > 2000 else ids)
+        yield from (decoder.head(row) for row in rows if row[0] in wanted)
+
+    def article_displays(self, ids: Sequence[str]) -> dict[str, ArticleDisplay]:
+        """What the list entries of these articles show, by id."""
+        decoder = RowDecoder()
+        return {row[0]: decoder.display(row) for row in self.article_fields(DISPLAY_FIELDS, ids)}
 
     def articles_by_id(self, ids: Iterable[str]) -> Iterator[Article]:
         """The articles with these ids, in no particular order, read 500 at a time."""

@@ -13,61 +13,15 @@ helper process (`after_fork`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from newsmill.model import Article
 from newsmill.publish.site.keys import article_version
 from newsmill.publish.site.manifest import ArticleRecord
-from newsmill.store import Store, stored_version
+from newsmill.store import ArticleDisplay, ArticleHead, Store
 
-HEAD_FIELDS = (
-    "id", "source", "title", "url", "categories", "tags", "published",
-    "lead_image", "summary", "language", "publisher", "author", "duplicate_of",
-    "date_is_fallback", "fetched",
-)  # fmt: skip
-# What a list entry shows, read only for the entries that are rendered.
-DISPLAY_FIELDS = (
-    "title", "url", "lead_image", "summary", "language", "publisher", "author",
-    "date_is_fallback", "fetched",
-)  # fmt: skip
 BY_ID_BATCH = 500
-
-
-class Head:
-    """An article without content and text, from a store row."""
-
-    __slots__ = HEAD_FIELDS
-
-    id: str
-    source: str
-    title: str
-    url: str
-    categories: list[str]
-    tags: list[str]
-    published: datetime
-    lead_image: str | None
-    summary: str
-    language: str | None
-    publisher: str | None
-    author: str
-    duplicate_of: str | None
-    date_is_fallback: bool  # undated: `published` only places it; `fetched` is first seen
-    fetched: datetime
-
-
-class Display:
-    """What a list entry shows of an article: a row of DISPLAY_FIELDS after the id."""
-
-    __slots__ = DISPLAY_FIELDS
-
-    def __init__(self, row: Sequence[Any]) -> None:
-        (self.title, self.url, self.lead_image, self.summary, self.language, self.publisher,
-         self.author, undated, fetched) = row[1:]  # fmt: skip
-        self.date_is_fallback = bool(undated)
-        self.fetched = _Decoder.moment(fetched)
 
 
 class CachedHead:
@@ -87,41 +41,6 @@ def record_of(item: Any, owner: str, page: str) -> ArticleRecord:
         item.key, item.path, item.iso, owner, page, item.source, list(item.categories),
         list(item.tags), item.duplicate_of,
     )  # fmt: skip
-
-
-class _Decoder:
-    """Driver values into Python ones: SQLite gives text for JSON and dates, PostgreSQL
-    gives lists and datetimes. Repeated JSON values (categories) are decoded once."""
-
-    def __init__(self) -> None:
-        self._lists: dict[str, list[str]] = {}
-
-    def strings(self, value: Any) -> list[str]:
-        if isinstance(value, str):
-            found = self._lists.get(value)
-            if found is None:
-                found = self._lists[value] = [str(x) for x in json.loads(value)]
-            return found
-        return [str(x) for x in value or ()]
-
-    @staticmethod
-    def moment(value: Any) -> datetime:
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-    def head(self, row: Sequence[Any]) -> Head:
-        """A row of HEAD_FIELDS."""
-        head = Head()
-        (head.id, head.source, head.title, head.url, categories, tags, published,
-         head.lead_image, head.summary, head.language, head.publisher, head.author,
-         head.duplicate_of, undated, fetched) = row  # fmt: skip
-        head.categories = self.strings(categories)
-        head.tags = self.strings(tags)
-        head.published = self.moment(published)
-        head.date_is_fallback = bool(undated)
-        head.fetched = self.moment(fetched)
-        return head
 
 
 class MemorySource:
@@ -162,38 +81,25 @@ class StoreSource:
     def heads(self, cached: Mapping[str, ArticleRecord]) -> Iterator[tuple[Any, str]]:
         """(head, version) of every article, newest first; `cached` maps ids to the
         manifest's records, whose heads stand for the articles whose version they have."""
-        versions = [
-            (i, stored_version(changed, cluster, primary))
-            for i, changed, cluster, primary in self.store.article_versions()
-        ]
+        versions = self.store.article_versions()
         stale = [
-            i for i, version in versions if (r := cached.get(i)) is None or r.version != version
+            row.id
+            for row in versions
+            if (r := cached.get(row.id)) is None or r.version != row.version
         ]
-        fresh = self._heads(stale)
-        for article_id, version in versions:
-            head: Head | CachedHead | None = fresh.get(article_id)
+        fresh = {head.id: head for head in self.store.article_heads(stale)} if stale else {}
+        for row in versions:
+            head: ArticleHead | CachedHead | None = fresh.get(row.id)
             if head is None:
-                record = cached.get(article_id)
+                record = cached.get(row.id)
                 if record is None:
                     continue  # deleted since the first query
-                head = CachedHead(article_id, record)
-            yield head, version
+                head = CachedHead(row.id, record)
+            yield head, row.version
 
-    def display(self, ids: Sequence[str]) -> dict[str, Display]:
+    def display(self, ids: Sequence[str]) -> dict[str, ArticleDisplay]:
         """What the list entries of these articles show."""
-        rows = self.store.article_fields(("id", *DISPLAY_FIELDS), ids)
-        return {row[0]: Display(row) for row in rows}
-
-    def _heads(self, ids: list[str]) -> dict[str, Head]:
-        """The heads of these articles, all of them: most of the store in one pass."""
-        decoder = _Decoder()
-        wanted = set(ids)
-        if len(ids) > BY_ID_BATCH * 4:
-            rows = self.store.article_fields(HEAD_FIELDS)
-        else:
-            rows = self.store.article_fields(HEAD_FIELDS, ids)
-        heads = (decoder.head(row) for row in rows if row[0] in wanted)
-        return {head.id: head for head in heads}
+        return self.store.article_displays(ids)
 
     def ordered(self, ids: Sequence[str]) -> Iterator[Article]:
         """The articles with these ids, in this order, read a batch at a time."""
