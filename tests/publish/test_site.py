@@ -18,7 +18,7 @@ from lxml import etree, html
 from newsmill.config import PublishConfig
 from newsmill.files import TEMP_SUFFIX
 from newsmill.publish.retention import apply_retention
-from newsmill.publish.site.builder import BUILDING
+from newsmill.publish.site.files import BUILDING
 from newsmill.publish.site.manifest import MANIFEST
 from newsmill.publish.site.paths import paginate
 

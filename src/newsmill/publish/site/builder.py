@@ -45,9 +45,10 @@ from markupsafe import Markup
 from newsmill.config import SiteConfig, SiteOutputConfig
 from newsmill.dates import in_zone
 from newsmill.enrich import is_rtl
-from newsmill.files import TEMP_SUFFIX, OutputError
+from newsmill.files import OutputError
 from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.site import feeds as feedout
+from newsmill.publish.site.files import SiteFiles
 from newsmill.publish.site.keys import digest as _hash
 from newsmill.publish.site.manifest import (
     MANIFEST,
@@ -56,13 +57,11 @@ from newsmill.publish.site.manifest import (
     manifest_bytes,
     read_manifest,
 )
-from newsmill.publish.site.output import SiteOutput
 from newsmill.publish.site.parallel import CHUNK_PAGES, Helper, PageSplit, run_helper
 from newsmill.publish.site.paths import (
     absolute,
     article_path,
     category_dir,
-    inside_site,
     month_dir,
     paginate,
     root_of,
@@ -87,7 +86,6 @@ from newsmill.store import Store
 
 log = logging.getLogger("newsmill.publish.site")
 
-BUILDING = ".newsmill-building"
 FEED_SIZE = 20
 FEED_FILES = (
     ("atom.xml", "application/atom+xml", "Atom"),
@@ -200,13 +198,6 @@ class Item:
         return month_dir(self.iso)
 
 
-@dataclass
-class _Counts:
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-
 class SiteWriter:
     """The `[publish.site]` output: pages, feeds, sitemap and search index in one folder."""
 
@@ -282,12 +273,8 @@ class _Build:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{self.dir}: cannot create: {exc.strerror}") from None
-        if (self.dir / BUILDING).exists():
-            self._remove_temporaries()
         self._load_manifest()
-        self.pages: dict[str, str] = {}
-        self.counts = _Counts()
-        self.output = SiteOutput(self.dir_str)
+        self.files = SiteFiles(self.dir, self.old_pages)
         self.env = make_environment(options.templates)
         self.fingerprint = templates_fingerprint(options.templates)
         self.nav = self._nav()
@@ -321,7 +308,6 @@ class _Build:
         self.index = IndexBuilder(self._usable(self.old_search)) if self.search else None
         self.helper: Helper | None = None
         self.page_chunks: list[list[str]] = []  # ids of the article pages to render, by chunk
-        self.listings: dict[str, set[str]] = {}  # file names of article folders, when read
         self.deferred: list[tuple[str, Callable[[], str], list[Item], str | None]] = []
         self.cards: dict[tuple[str, str], str] = {}  # (root, id): entry of the last build's
         self.reuse_cards = self.cache_ok and not _overridden(
@@ -338,7 +324,6 @@ class _Build:
         self._list_template = self.env.get_template("list.html")
         self._card_template = self.env.get_template("_card.html")
         self._headers: dict[str, Markup] = {}
-        self._marked = False
 
     # -- manifest ------------------------------------------------------------------
 
@@ -360,19 +345,12 @@ class _Build:
                     return None
         return state
 
-    def _remove_temporaries(self) -> None:
-        """Half-written files of a build that was killed; the pages they replace are intact."""
-        for folder, _dirs, names in os.walk(self.dir):
-            for name in names:
-                if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                    Path(folder, name).unlink(missing_ok=True)
-
     # -- writing -------------------------------------------------------------------
 
     def emit(self, path: str, key: str, render: Callable[[], str | bytes]) -> None:
         """Render and write `path` unless the manifest says it already shows `key`."""
-        if not self._kept(path, key):
-            self._write(path, render)
+        if not self.files.claim(path, key):
+            self.files.write(path, render)
 
     def defer(
         self,
@@ -385,7 +363,7 @@ class _Build:
         """`emit` a list page in `flush`, once what the entries of every list page to
         render show has been read in one go (`show`), not a page at a time. `cards`
         names the folder of a page made of cards, which the last build's may lend."""
-        if not self._kept(path, key):
+        if not self.files.claim(path, key):
             self.deferred.append((path, render, items, cards))
 
     def flush(self) -> None:
@@ -403,7 +381,7 @@ class _Build:
                     wanted.append(item)
         self.show(wanted)
         for path, render, *_ in self.deferred:
-            self._write(path, render)
+            self.files.write(path, render)
         self.deferred = []
 
     def _keep_cards(self, folders: set[str]) -> None:
@@ -430,32 +408,6 @@ class _Build:
                 if article_id not in self.also_changed:
                     self.cards.setdefault((root, article_id), card)
 
-    def _kept(self, path: str, key: str) -> bool:
-        """Note `path` as this build's; True if the manifest says it shows `key` already."""
-        if not inside_site(path):
-            raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
-        self.pages[path] = key
-        if self.old_pages.get(path) == key and self._exists(path):
-            self.counts.unchanged += 1
-            return True
-        return False
-
-    def _write(self, path: str, render: Callable[[], str | bytes]) -> None:
-        data = render()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        self._mark()
-        if self.output.write(path, data):
-            self.counts.written += 1
-        else:
-            self.counts.unchanged += 1
-
-    def _mark(self) -> None:
-        """Only a build that writes leaves a marker; a killed one is cleaned up next time."""
-        if not self._marked:
-            (self.dir / BUILDING).touch()
-            self._marked = True
-
     # -- the helper process ------------------------------------------------------------
 
     def helper_main(self, conn: Connection, split: PageSplit) -> None:
@@ -466,8 +418,7 @@ class _Build:
         """Article pages from the newest end and the search index; then the TASKS the
         other process has not taken (from the last); then whatever pages are left."""
         self.source.after_fork()
-        self.counts = _Counts()
-        self.pages = {}
+        self.files.forked()
         chunk_of = {i: n for n, chunk in enumerate(self.page_chunks) for i in chunk}
         reserve = self._reserve()
         current, mine = -1, False
@@ -490,7 +441,7 @@ class _Build:
             for article in self.source.ordered(self.page_chunks[left]):
                 self.fill(article, {"page"})
         search = _json(self.search_state.to_json()) if self.search_state is not None else None
-        return self.counts.written, self.counts.unchanged, search, self.pages
+        return self.files.counts.written, self.files.counts.unchanged, search, self.files.pages
 
     def _reserve(self) -> int:
         """Chunks of article pages the helper leaves to the other process: about what
@@ -611,9 +562,7 @@ class _Build:
             self.helper.stop()  # no helper left writing once this build has failed
             raise
         written, unchanged, search, pages = self.helper.result()
-        self.counts.written += written
-        self.counts.unchanged += unchanged
-        self.pages.update(pages)
+        self.files.merge(written, unchanged, pages)
         self.search_json = search
         return self._conclude()
 
@@ -800,12 +749,7 @@ class _Build:
         """True (and the page kept) if `path` belongs to a list that did not change."""
         if self.all_dirty or folder in self.dirty:
             return False
-        key = self.old_pages.get(path)
-        if key is None or not self._exists(path):
-            return False
-        self.pages[path] = key
-        self.counts.unchanged += 1
-        return True
+        return self.files.carry([path])
 
     def _article_unchanged(self, item: Item, key: str) -> bool:
         """True if the article's page, as the manifest records it, shows what it would now."""
@@ -817,34 +761,7 @@ class _Build:
             or record.page_key != key
         ):
             return False
-        if not self._exists(item.path):
-            return False
-        self.counts.unchanged += 1
-        return True
-
-    def _exists(self, path: str) -> bool:
-        """Whether the site holds `path`. Article pages, category pages and the home pages
-        are looked up in a listing of their folder, read once: their folders hold many
-        pages, and a stat of each of thousands of them costs more."""
-        if not path.startswith(("a/", "c/")) and "/" in path:
-            return os.path.isfile(f"{self.dir_str}/{path}")
-        folder, _, name = path.rpartition("/")
-        names = self.listings.get(folder)
-        if names is None:
-            try:
-                names = set(os.listdir(f"{self.dir_str}/{folder}"))
-            except OSError:
-                names = set()
-            self.listings[folder] = names
-        return name in names
-
-    def unchanged(self, path: str, key: str) -> bool:
-        """True (and the page counted as kept) if the manifest says it shows `key`."""
-        if self.old_pages.get(path) == key and self._exists(path):
-            self.pages[path] = key
-            self.counts.unchanged += 1
-            return True
-        return False
+        return self.files.keep_recorded(item.path)
 
     def _group_feeds(self) -> None:
         """The newest FEED_SIZE listed articles of the site and of every category."""
@@ -880,7 +797,7 @@ class _Build:
                 id=f"urn:newsmill:feed:{folder or '/'}",
             )
             key = _hash(self.site_key, name, info, [i.key for i in members])
-            if not self.unchanged(folder + name, key):
+            if not self.files.keep_if_same(folder + name, key):
                 self.feed_work.append((folder + name, key, make, info, members))
                 self._keep_entries(kind, folder + name)
                 changed = True
@@ -949,13 +866,7 @@ class _Build:
     def _write_article(self, item: Item, article: Article) -> None:
         """An article page: its key lives in the manifest's record of the article."""
         path = item.path
-        if not inside_site(path):
-            raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
-        self._mark()
-        if self.output.write(path, self._render_article(article, item).encode("utf-8")):
-            self.counts.written += 1
-        else:
-            self.counts.unchanged += 1
+        self.files.write_bytes(path, self._render_article(article, item).encode("utf-8"))
 
     def _render_article(self, article: Article, item: Item) -> str:
         _show(item, article)
@@ -1077,11 +988,12 @@ class _Build:
         """Stale files and the manifest: after every page is made."""
         self._remove_stale()
         self._write_manifest()
-        (self.dir / BUILDING).unlink(missing_ok=True)
+        self.files.finish()
+        counts = self.files.counts
         report = PublishReport("site")
-        report.written = self.counts.written
-        report.unchanged = self.counts.unchanged
-        report.removed = self.counts.removed
+        report.written, report.unchanged, report.removed = (
+            counts.written, counts.unchanged, counts.removed
+        )  # fmt: skip
         return report
 
     def _list_pages(
@@ -1199,7 +1111,7 @@ class _Build:
         gone: set[str] = set()
         if not self.all_dirty:
             for n, (folder, paths) in enumerate(self._old_tag_pages().items()):
-                if n % parts == part and folder not in self.dirty and not self._carry(paths):
+                if n % parts == part and folder not in self.dirty and not self.files.carry(paths):
                     gone.add(folder)
         todo = [(f, items) for n, (f, items) in enumerate(members.items()) if n % parts == part]
         if gone:
@@ -1209,15 +1121,6 @@ class _Build:
         for folder, items in todo:
             heading = self.t["tag"].replace("{name}", names[folder])
             self._list_pages(folder, items, heading, [], [], [])
-
-    def _carry(self, paths: list[str]) -> bool:
-        """Keep these pages of the last build as they are, if every one is still there."""
-        if not all(map(self._exists, paths)):
-            return False
-        for path in paths:
-            self.pages[path] = self.old_pages[path]
-        self.counts.unchanged += len(paths)
-        return True
 
     def _old_tag_pages(self) -> dict[str, list[str]]:
         """{tag folder: the pages the last build wrote in it}."""
@@ -1323,41 +1226,26 @@ class _Build:
             for name in segment.files():
                 if name not in written:
                     # An unchanged segment: keep it, and its manifest entry.
-                    self.pages[name] = self.old_pages.get(name, segment.id)
+                    self.files.pages[name] = self.old_pages.get(name, segment.id)
         for name, data in files.items():
             self.emit_data(name, data)
 
     def _remove_stale(self) -> None:
         """Files the last build wrote and this one did not: pages, and article pages (which
         the manifest lists in its article records)."""
-        stale = set(self.old_pages) - set(self.pages)
-        stale.update(record.path for record in self.old_articles.values())
-        stale.difference_update(item.path for item in self.items)
-        for path in sorted(stale):
-            if not inside_site(path):
-                continue  # a tampered manifest must not delete outside the folder
-            target = self.dir / path
-            try:
-                target.unlink()
-            except FileNotFoundError:
-                continue
-            self.counts.removed += 1
-            parent = target.parent
-            while parent != self.dir:
-                try:
-                    parent.rmdir()
-                except OSError:
-                    break
-                parent = parent.parent
+        self.files.remove_stale(
+            (record.path for record in self.old_articles.values()),
+            (item.path for item in self.items),
+        )
 
     def _write_manifest(self) -> None:
         """The manifest, unless this build changed nothing it records."""
         if (
-            self.pages == self.old_pages
+            self.files.pages == self.old_pages
             and self.new_articles == self.old_articles
             and self.site_key == self.old_site_key
-            and not self.counts.written
-            and not self.counts.removed
+            and not self.files.counts.written
+            and not self.files.counts.removed
         ):
             return  # a quiet build: the manifest on disk says all of this already
         # The search index's state lives in the helper, when there is one, which encodes it.
@@ -1365,6 +1253,6 @@ class _Build:
         if search is None and self.index is not None and self.search_state is not None:
             search = _json(self.search_state.to_json())
         text = manifest_bytes(
-            self.pages, self.new_articles, self.site_key, self.fingerprint, search
+            self.files.pages, self.new_articles, self.site_key, self.fingerprint, search
         )
-        self.output.write(MANIFEST, text)
+        self.files.output.write(MANIFEST, text)
