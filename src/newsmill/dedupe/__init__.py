@@ -9,8 +9,7 @@ the records on every command.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from newsmill.dedupe.storage import (
     DedupeStore,
@@ -19,6 +18,7 @@ from newsmill.dedupe.storage import (
     PendingArticle,
     Placement,
 )
+from newsmill.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from newsmill.dedupe.clusters import Deduper, DedupeReport, DedupeSettings
@@ -43,7 +43,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_WHERE[name]), name)
+__getattr__ = lazy_exports(__name__, _WHERE)

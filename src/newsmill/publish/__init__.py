@@ -6,8 +6,9 @@ Its names load on first use: a build loads the writers it is configured with
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from newsmill.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from newsmill.files import OutputError
@@ -39,7 +40,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_WHERE[name]), name)
+__getattr__ = lazy_exports(__name__, _WHERE)

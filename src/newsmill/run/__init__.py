@@ -6,8 +6,9 @@ must not pull the whole pipeline in with it.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from newsmill.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from newsmill.run.pipeline import run_once
@@ -23,7 +24,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_WHERE[name]), name)
+__getattr__ = lazy_exports(__name__, _WHERE)

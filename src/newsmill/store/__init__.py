@@ -7,9 +7,9 @@ load on first use, so a command that never opens the store (`newsmill extract`,
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from newsmill.lazy import lazy_exports
 from newsmill.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -66,7 +66,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+__getattr__ = lazy_exports(
+    __name__, {name: f"{__name__}.{module}" for name, module in _WHERE.items()}
+)
