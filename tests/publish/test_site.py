@@ -18,9 +18,11 @@ from lxml import etree, html
 from newsmill.config import PublishConfig
 from newsmill.files import TEMP_SUFFIX
 from newsmill.publish.retention import apply_retention
+from newsmill.publish.site import builder
 from newsmill.publish.site.files import BUILDING
 from newsmill.publish.site.manifest import MANIFEST
 from newsmill.publish.site.paths import paginate
+from newsmill.store import Store
 
 
 def page(folder: Path, path: str) -> html.HtmlElement:
@@ -218,6 +220,29 @@ def test_a_second_build_writes_nothing(tmp_path: Path) -> None:
     assert report.written == 0 and report.removed == 0
     assert snapshot(tmp_path / "site") == before
     assert not (tmp_path / "site" / BUILDING).exists()
+
+
+def test_a_build_with_nothing_new_reads_and_plans_nothing(tmp_path: Path, monkeypatch) -> None:
+    """The archive's digest and the settings as the last build saw them, and its files
+    in place: no article is read, no page planned, whatever the size of the archive."""
+    store = store_with(tmp_path / "s.db", corpus(12))
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)
+    writer.publish_store(store)  # a site built before the archive's digest was kept
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build with nothing new read an article")
+
+    for name in ("article_heads", "article_displays", "articles_by_id", "article_fields"):
+        monkeypatch.setattr(Store, name, refuse)
+    monkeypatch.setattr(builder._Build, "plan", refuse)
+    before = snapshot(tmp_path / "site")
+    report = writer.publish_store(store)
+    assert (report.written, report.removed) == (0, 0) and report.unchanged > 12
+    assert snapshot(tmp_path / "site") == before
+    (tmp_path / "site" / "index.html").unlink()  # a file gone: planned and written again
+    monkeypatch.undo()
+    assert writer.publish_store(store).written == 1
 
 
 def test_a_new_article_rewrites_only_what_shows_it(tmp_path: Path) -> None:
@@ -481,7 +506,6 @@ def test_incremental_builds_equal_a_fresh_build(tmp_path: Path, monkeypatch, hel
 
 
 def test_site_and_retention_on_both_store_backends(tmp_path: Path, store_url: str) -> None:
-    from newsmill.store import Store
 
     articles = corpus(9)
     store = Store(store_url)

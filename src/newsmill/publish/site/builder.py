@@ -50,6 +50,7 @@ from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.site import feeds as feedout
 from newsmill.publish.site.files import SiteFiles
 from newsmill.publish.site.keys import digest as _hash
+from newsmill.publish.site.keys import versions_digest
 from newsmill.publish.site.manifest import (
     MANIFEST,
     SITE_FORMAT,
@@ -334,6 +335,7 @@ class _Build:
         self.old_search = old.search
         self.old_articles = old.articles
         self.old_site_key = old.site_key
+        self.old_versions = old.versions
 
     def _usable(self, state: SearchState | None) -> SearchState | None:
         """The previous index state if all its files are still there, else None (rebuild)."""
@@ -515,6 +517,14 @@ class _Build:
 
     def run(self, source: _Source) -> PublishReport:
         self.source = source
+        self.versions = versions_digest(source.versions())
+        if (
+            self.cache_ok
+            and self.versions == self.old_versions
+            and not self.files.interrupted
+            and self._all_there()
+        ):
+            return self._nothing_new()
         for head, version in source.heads(self.old_articles if self.cache_ok else {}):
             self.take(head, version)
         self.needed = self.plan()
@@ -529,6 +539,20 @@ class _Build:
         if self.index is not None:
             self._search_index()
         return self._conclude()
+
+    def _all_there(self) -> bool:
+        """Whether every file the last build wrote is still in the site folder."""
+        exists = self.files.exists
+        return all(map(exists, self.old_pages)) and all(
+            exists(record.path) for record in self.old_articles.values()
+        )
+
+    def _nothing_new(self) -> PublishReport:
+        """The articles and settings the last build saw, and its files in place: every
+        page would come out as it is, so none is planned, rendered or even looked at."""
+        report = PublishReport("site")
+        report.unchanged = len(self.old_pages) + len(self.old_articles)
+        return report
 
     def _start_helper(self) -> bool:
         """Fork the helper for a site big enough (forking costs about a hundredth of a
@@ -1244,6 +1268,7 @@ class _Build:
             self.files.pages == self.old_pages
             and self.new_articles == self.old_articles
             and self.site_key == self.old_site_key
+            and self.versions == self.old_versions
             and not self.files.counts.written
             and not self.files.counts.removed
         ):
@@ -1253,6 +1278,7 @@ class _Build:
         if search is None and self.index is not None and self.search_state is not None:
             search = _json(self.search_state.to_json())
         text = manifest_bytes(
-            self.files.pages, self.new_articles, self.site_key, self.fingerprint, search
-        )
+            self.files.pages, self.new_articles, self.site_key, self.fingerprint, search,
+            self.versions,
+        )  # fmt: skip
         self.files.output.write(MANIFEST, text)

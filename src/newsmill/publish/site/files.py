@@ -41,7 +41,9 @@ class SiteFiles:
         self.output = SiteOutput(self.dir_str)
         self._listings: dict[str, set[str]] = {}  # file names of big folders, when read
         self._marked = False
-        if (folder / BUILDING).exists():
+        # A build was killed half-way: some pages may be newer than the manifest says.
+        self.interrupted = (folder / BUILDING).exists()
+        if self.interrupted:
             self._remove_temporaries()
 
     def _remove_temporaries(self) -> None:

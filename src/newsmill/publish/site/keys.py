@@ -49,3 +49,11 @@ def _shown_fields(kind: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELDS[kind] = tuple(f.name for f in fields(kind) if f.name not in _UNSHOWN)
     return names
+
+
+def versions_digest(versions: list[tuple[str, str]]) -> str:
+    """One key for the whole archive as a build saw it: every article's id and version,
+    in order. Equal digests, equal site settings: nothing a page shows has changed."""
+    hashed = hashlib.blake2b(digest_size=16)
+    hashed.update("\x1e".join(f"{i}\x1f{v}" for i, v in versions).encode("utf-8", "surrogatepass"))
+    return hashed.hexdigest()

@@ -60,6 +60,7 @@ class Manifest:
     articles: dict[str, ArticleRecord] = field(default_factory=dict)  # id -> record
     search: SearchState | None = None
     site_key: str = ""
+    versions: str = ""  # `keys.versions_digest` of the articles it was built from
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -80,6 +81,7 @@ def read_manifest(folder: Path) -> Manifest:
             articles={key: _record(value) for key, value in articles.items()},
             search=search,
             site_key=str(data["site_key"]),
+            versions=str(data.get("versions", "")),
         )
     except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
@@ -91,13 +93,14 @@ def manifest_bytes(
     site_key: str,
     fingerprint: str,
     search: bytes | None,
+    versions: str,
 ) -> bytes:
     """The manifest's file. The search state comes encoded: a helper process that
     built the index encodes it there. Article records (in the store's order, the
     same every build) take orjson a few milliseconds for 10,000 articles."""
     head = orjson.dumps(
         {"v": SITE_FORMAT, "fingerprint": fingerprint, "pages": dict(sorted(pages.items())),
-         "site_key": site_key}
+         "site_key": site_key, "versions": versions}
     )  # fmt: skip
     records = orjson.dumps(articles, default=list)
     return head[:-1] + b',"search":%b,"articles":%b}' % (search or b"null", records)

@@ -51,10 +51,17 @@ class MemorySource:
     def __init__(self, articles: list[Article]) -> None:
         self.articles = articles
         self._by_id: dict[str, Article] | None = None
+        self._versions: list[tuple[str, str]] | None = None
+
+    def versions(self) -> list[tuple[str, str]]:
+        """(id, version) of every article, newest first."""
+        if self._versions is None:
+            self._versions = [(a.id, article_version(a)) for a in self.articles]
+        return self._versions
 
     def heads(self, cached: Mapping[str, ArticleRecord]) -> Iterator[tuple[Any, str]]:
-        for article in self.articles:
-            yield article, article_version(article)
+        for article, (_, version) in zip(self.articles, self.versions(), strict=True):
+            yield article, version
 
     def ordered(self, ids: Sequence[str]) -> Iterator[Article]:
         """The articles with these ids, in this order."""
@@ -77,25 +84,30 @@ class StoreSource:
         self.store = store
         # A forked process reopens the database; an in-memory one would be another, empty one.
         self.forkable = ":memory:" not in store.url and store.url.rstrip("/") != "sqlite:"
+        self._versions: list[tuple[str, str]] | None = None
+
+    def versions(self) -> list[tuple[str, str]]:
+        """(id, version) of every article, newest first: one narrow query, made once."""
+        if self._versions is None:
+            self._versions = [(row.id, row.version) for row in self.store.article_versions()]
+        return self._versions
 
     def heads(self, cached: Mapping[str, ArticleRecord]) -> Iterator[tuple[Any, str]]:
         """(head, version) of every article, newest first; `cached` maps ids to the
         manifest's records, whose heads stand for the articles whose version they have."""
-        versions = self.store.article_versions()
+        versions = self.versions()
         stale = [
-            row.id
-            for row in versions
-            if (r := cached.get(row.id)) is None or r.version != row.version
+            i for i, version in versions if (r := cached.get(i)) is None or r.version != version
         ]
         fresh = {head.id: head for head in self.store.article_heads(stale)} if stale else {}
-        for row in versions:
-            head: ArticleHead | CachedHead | None = fresh.get(row.id)
+        for article_id, version in versions:
+            head: ArticleHead | CachedHead | None = fresh.get(article_id)
             if head is None:
-                record = cached.get(row.id)
+                record = cached.get(article_id)
                 if record is None:
                     continue  # deleted since the first query
-                head = CachedHead(row.id, record)
-            yield head, row.version
+                head = CachedHead(article_id, record)
+            yield head, version
 
     def display(self, ids: Sequence[str]) -> dict[str, ArticleDisplay]:
         """What the list entries of these articles show."""
