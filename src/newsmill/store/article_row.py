@@ -29,9 +29,10 @@ def article_to_row(article: Article, changed_at: datetime) -> dict[str, Any]:
     return row
 
 
-def row_to_article(row: Row[Any]) -> Article:
-    """The article of a row of `select(articles)`."""
-    values = {name: row._mapping[name] for name in ARTICLE_FIELDS}
+def columns_to_article(row: Row[Any] | tuple[Any, ...]) -> Article:
+    """The article of a row of exactly ARTICLE_FIELDS, in that order: read by position,
+    half the cost of reading each value by name, for the thousands a build reads."""
+    values = dict(zip(ARTICLE_FIELDS, row, strict=True))
     for name in _LISTS:
         values[name] = list(values[name] or [])
     values["date_is_fallback"] = bool(values["date_is_fallback"])

@@ -32,7 +32,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newsmill.dedupe import FingerprintedMember, Member, PendingArticle
 from newsmill.model import Article, FetchResult, FetchState, PublishReport, Source
-from newsmill.store.article_row import article_to_row, row_to_article
+from newsmill.store.article_row import (
+    ARTICLE_FIELDS,
+    article_to_row,
+    columns_to_article,
+)
 from newsmill.store.errors import StoreError
 from newsmill.store.heads import (
     DISPLAY_FIELDS,
@@ -46,6 +50,9 @@ from newsmill.store.heads import (
 from newsmill.store.ledger import BatchLedger
 from newsmill.store.schema import articles, filtered_items, migrate, outputs, sources
 from newsmill.urls import guid_key
+
+# Every column an Article has, in its field order: rows read by position.
+_ARTICLE_COLUMNS = [articles.c[name] for name in ARTICLE_FIELDS]
 
 # Fields whose change makes an article "updated". Fetch time is not one, and a
 # fallback date (the feed gave none) is re-derived each run, so it is not either.
@@ -552,14 +559,14 @@ class Store:
         self, source: str | None = None, canonical_only: bool = False
     ) -> Iterator[Article]:
         """Every article, newest first (ties broken by id so the order is stable)."""
-        query = select(articles).order_by(articles.c.published.desc(), articles.c.id)
+        query = select(*_ARTICLE_COLUMNS).order_by(articles.c.published.desc(), articles.c.id)
         if source is not None:
             query = query.where(articles.c.source == source)
         if canonical_only:
             query = query.where(articles.c.duplicate_of.is_(None))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query):
-                yield row_to_article(row)
+                yield columns_to_article(row)
 
     def article_fields(
         self, names: Sequence[str], ids: Sequence[str] | None = None
@@ -624,9 +631,10 @@ class Store:
         wanted = sorted(set(ids))
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                query = select(articles).where(articles.c.id.in_(wanted[start : start + 500]))
+                batch = wanted[start : start + 500]
+                query = select(*_ARTICLE_COLUMNS).where(articles.c.id.in_(batch))
                 for row in conn.execute(query):
-                    yield row_to_article(row)
+                    yield columns_to_article(row)
 
     def prune_articles(
         self, older_than: datetime | None = None, keep_per_source: int | None = None
