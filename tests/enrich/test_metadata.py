@@ -7,6 +7,7 @@ from newsmill.enrich import (
     editor_names,
     find_editor,
     find_publisher,
+    find_source_note,
     looks_like_outlet,
     make_summary,
     publisher_name,
@@ -109,3 +110,8 @@ def test_outlets_are_told_from_words_beside_a_time() -> None:
         assert looks_like_outlet(name), name
     for word in ("新闻", "分享到", "我要评论", "发布于北京", "阅读", "Harbor News", "123网"):
         assert not looks_like_outlet(word), word
+
+
+def test_a_reprint_note_names_this_articles_outlet_only() -> None:
+    assert find_source_note("（本文来源：江州日报 作者：李小四）返回首页") == "江州日报"
+    assert find_source_note("相关阅读 江州港扩建 文章来源：青川晚报") is None  # a related item's

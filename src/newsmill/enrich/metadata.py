@@ -163,9 +163,8 @@ def find_publisher(text: str) -> str | None:
 
 
 # "（本文来源：经济日报 作者：…）": a reprint names its outlet where the article ends.
-_SOURCE_NOTE = re.compile(
-    r"(?:本文|文章|稿件)来源\s*[:：]\s*(?P<name>[^\s　|｜<>，,。;；()（）]{2,30})"
-)
+# Only "本文来源" (this article's): "文章来源" also labels the items of a related-news box.
+_SOURCE_NOTE = re.compile(r"本文来源\s*[:：]\s*(?P<name>[^\s　|｜<>，,。;；()（）【】]{2,30})")
 
 
 def find_source_note(text: str) -> str | None:

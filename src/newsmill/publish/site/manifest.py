@@ -64,7 +64,9 @@ class Manifest:
 
 
 def read_manifest(folder: Path) -> Manifest:
-    """The manifest in `folder`; anything unreadable means building it all afresh."""
+    """The manifest in `folder`; anything unreadable means building it all afresh. Its
+    list of pages, if that much reads, is kept: the next build removes the pages it
+    no longer makes even when the article records were damaged."""
     try:
         data = orjson.loads((folder / MANIFEST).read_bytes())
         if data.get("v") != SITE_FORMAT:
@@ -72,19 +74,20 @@ def read_manifest(folder: Path) -> Manifest:
         pages = data["pages"]
         if not isinstance(pages, dict) or not set(map(type, pages.values())) <= {str}:
             raise ValueError("pages of an unknown shape")
+    except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
+        return Manifest()
+    manifest = Manifest(pages=pages)
+    try:
+        manifest.search = SearchState.from_json(data["search"]) if data.get("search") else None
         articles = data["articles"]
         if not isinstance(articles, dict):
             raise ValueError("article records of an unknown shape")
-        search = SearchState.from_json(data["search"]) if data.get("search") else None
-        return Manifest(
-            pages=pages,
-            articles={key: _record(value) for key, value in articles.items()},
-            search=search,
-            site_key=str(data["site_key"]),
-            versions=str(data.get("versions", "")),
-        )
-    except (FileNotFoundError, ValueError, KeyError, TypeError, AttributeError):
-        return Manifest()
+        manifest.articles = {key: _record(value) for key, value in articles.items()}
+        manifest.site_key = str(data["site_key"])
+        manifest.versions = str(data.get("versions", ""))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        manifest.articles, manifest.site_key, manifest.versions = {}, "", ""
+    return manifest
 
 
 def manifest_bytes(
