@@ -294,10 +294,10 @@ class TextCounts:
         drop_keep_tail(element)
 
     def forget_text(self, owner: etree._Element, text: str | None) -> None:
-        """Take the weight of `text`, about to be removed from `owner` (its text or a
-        child's tail), off `owner` and its ancestors."""
+        """Take the weight of `text`, about to be removed from `owner` (a block: its text
+        or a child's tail), off `owner` and its ancestors."""
         weight = text_weight(text)
-        if weight and owner in self._text and owner.tag != "a":
+        if weight and owner in self._text:
             self._text[owner] -= weight
             self._subtract(owner, weight, 0)
 

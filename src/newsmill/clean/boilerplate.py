@@ -13,6 +13,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.clean.rules import SiteRule
+from newsmill.clean.text import LINE_TAGS
 from newsmill.htmltools import TextCounts, drop_keep_tail, remove_junk
 
 LAZY_ATTRIBUTES = (
@@ -182,13 +183,6 @@ def drop_matching_text(root: HtmlElement, rule: SiteRule, counts: TextCounts | N
             _drop(element, counts)
 
 
-# Tags that make a line of their own: a <br> line holding one is not judged as a line.
-_BLOCK_TAGS = frozenset(
-    ("p", "div", "li", "ul", "ol", "section", "table", "blockquote", "figure", "article",
-     "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dl", "header", "footer")
-)  # fmt: skip
-
-
 def _br_lines(block: HtmlElement) -> list[tuple[etree._Element | None, list[etree._Element]]]:
     """A block's lines at its own <br>s: for each, the <br> it starts after (None for
     the first) and the inline children it holds, ending <br> included."""
@@ -216,9 +210,10 @@ def drop_matching_lines(
             continue
         # Last line first: dropping a line's ending <br> moves the next line's text.
         for start, children in reversed(_br_lines(block)):
-            inline = [c for c in children if c.tag != "br"]
-            if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in inline):
-                continue
+            if any(
+                isinstance(c.tag, str) and c.tag in LINE_TAGS and c.tag != "br" for c in children
+            ):
+                continue  # a line holding a block is no line of text
             lead = block.text if start is None else start.tail
             pieces = [lead or ""]
             for child in children:
@@ -234,13 +229,13 @@ def drop_matching_lines(
                 block.text = None
             else:
                 start.tail = None
+            # A <br> only ever ends a line, and its tail is the next line's text: kept.
             for child in children:
-                if child.tag != "br" or child is children[-1]:
-                    if child.tag != "br" and counts is not None:
+                if child.tag != "br":
+                    if counts is not None:
                         counts.forget_text(block, child.tail)
-                    if child.tag != "br":
-                        child.tail = None
-                    _drop(child, counts)
+                    child.tail = None
+                _drop(child, counts)
 
 
 def drop_empty(root: HtmlElement, counts: TextCounts | None = None) -> None:

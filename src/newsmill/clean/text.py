@@ -8,11 +8,12 @@ from lxml import etree
 
 from newsmill.htmltools import parse_fragment
 
-_BLOCKS = {
+# Tags that end a line of text: what the clean stage also treats as a line of its own.
+LINE_TAGS = frozenset({
     "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br",
     "figcaption", "figure", "table", "ul", "ol", "dl", "dt", "dd", "hr", "section", "article",
     "header", "footer", "caption", "details", "summary",
-}  # fmt: skip
+})  # fmt: skip
 # Spaces, tabs, no-break, ideographic and zero-width spaces: a run of them reads as one space.
 _SPACE_CHARS = " \t\u00a0\u3000\u200b\u200c\u200d\ufeff"
 _SPACE_RUN = re.compile(" {2,}")
@@ -38,7 +39,7 @@ def html_to_text(html: str) -> str:
         root = parse_fragment(html)
     except (etree.ParserError, ValueError):
         return _collapse_spaces(html).strip()
-    for element in root.iter(*_BLOCKS):
+    for element in root.iter(*LINE_TAGS):
         element.tail = "\n" + (element.tail or "")
         if element.tag == "br":
             continue
