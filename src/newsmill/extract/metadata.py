@@ -323,11 +323,6 @@ def _photo_credit(match: re.Match[str], text: str) -> bool:
     return text[match.end() : match.end() + 3].lstrip().startswith("摄")
 
 
-def byline_text(page_text: str, title: str, size: int = 400) -> str:
-    """Where bylines are printed: after the headline's appearances, else the page's top."""
-    return "\n".join(headline_windows(page_text, title, size)) or page_text[:1800]
-
-
 def shown_time(page_text: str, title: str, tz: tzinfo, year: int | None) -> datetime | None:
     """The time printed by the headline: the first of its appearances whose window
     shows a date with a time (a nav bar's copy of the headline shows none), else
@@ -472,7 +467,9 @@ def read_metadata(
 
     # Author and publisher: every place that may name them, most explicit first; a
     # value that is no person's name (the site, an editor, a widget) is passed over.
-    bylines = byline_text(page_text, h1_text or result.title)
+    # Where bylines are printed: after the headline's appearances, else the page's top.
+    windows = headline_windows(page_text, h1_text or result.title, 400)
+    bylines = "\n".join(windows) or page_text[:1800]
     editors = editor_names(page_text)
     not_authors = editors | site_names(meta, title_tag, result.title, url)
     candidates = [_text_of(first_match(root, rule.selectors("author"))) if rule.author else ""]
@@ -503,7 +500,6 @@ def read_metadata(
     # account that posted it), as labelled by the headline, as declared, as a byline
     # names it. The byline row's unlabelled name beside the time is kept apart: a
     # "来源：" signed under the article beats it.
-    windows = headline_windows(page_text, h1_text or result.title, 400)
     result.publisher = (
         find_source_note(page_text)
         or publisher_name(publisher)
