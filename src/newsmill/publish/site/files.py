@@ -74,10 +74,9 @@ class SiteFiles:
         last build wrote it with that key and it is still there: no need to render it."""
         if not inside_site(path):
             raise OutputError(f"{self.dir / path}: outside the site folder {self.dir}")
-        self.pages[path] = key
-        if self.old.get(path) == key and self.exists(path):
-            self.counts.unchanged += 1
+        if self.keep_if_same(path, key):
             return True
+        self.pages[path] = key
         return False
 
     def keep_if_same(self, path: str, key: str) -> bool:
