@@ -160,11 +160,11 @@ def test_a_stop_request_saves_what_was_placed_and_leaves_the_rest_pending(tmp_pa
     stop_after_four = Deduper(store, DedupeSettings(), stop=lambda: next(checks) >= 4)
     first = stop_after_four.run()
     assert first.interrupted and first.checked == 4
-    assert len(store.pending_dedupe()) == 2
+    assert len(store.pending_dedupe()) == 2 and store.has_pending_dedupe()
 
     second = Deduper(store, DedupeSettings()).run()
     assert not second.interrupted and second.checked == 2
-    assert store.pending_dedupe() == []
+    assert store.pending_dedupe() == [] and not store.has_pending_dedupe()
     rows = list(store.cluster_members({a.cluster for a in store.iter_articles() if a.cluster}))
     assert len({r.cluster for r in rows}) == 3  # one story each, carried by both sources
     assert sum(r.duplicate_of is None for r in rows) == 3

@@ -57,7 +57,7 @@ def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> l
 def deduplicate(config: Config, store: Store, stop: StopFlag | None = None) -> DedupeReport | None:
     """Cluster the articles stored since the last pass; None when none are new
     (which a build asks the store before it loads the deduper and numpy)."""
-    if not config.dedupe.enabled or not store.pending_dedupe():
+    if not config.dedupe.enabled or not store.has_pending_dedupe():
         return None
     from newsmill.dedupe import Deduper, DedupeSettings
 

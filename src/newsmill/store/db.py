@@ -466,6 +466,13 @@ class Store:
 
     # -- near-duplicate clusters ---------------------------------------------
 
+    def has_pending_dedupe(self) -> bool:
+        """Whether any article waits for deduplication: what a build asks before it loads
+        the deduper, without reading the backlog the deduper then reads."""
+        query = select(articles.c.id).where(articles.c.fingerprint.is_(None)).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def pending_dedupe(self) -> list[PendingArticle]:
         """Articles not yet deduplicated (new or changed), oldest first, without
         their text: a backlog can be the whole archive (see `dedupe_texts`)."""
