@@ -37,7 +37,7 @@ from typing import Any
 import jinja2
 
 from newsmill.config import SiteConfig, SiteOutputConfig
-from newsmill.publish.site import SiteWriter, builder, render
+from newsmill.publish.site import SiteWriter, pages, render
 from newsmill.store import Store
 
 Make = Callable[[Path | None], jinja2.Environment]
@@ -155,12 +155,12 @@ def time_builds(
             make = makes[variant]
             site = work / f"site-{variant}"
             shutil.rmtree(site, ignore_errors=True)
-            builder.make_environment = make  # type: ignore[assignment]
+            pages.make_environment = make  # type: ignore[assignment]
             try:
                 wall, cpu = build(db, site)
                 best[variant] = (min(best[variant][0], wall), min(best[variant][1], cpu))
             finally:
-                builder.make_environment = render.make_environment
+                pages.make_environment = render.make_environment
             digests.setdefault(variant, digest(site))
     if len(set(digests.values())) != 1:
         raise SystemExit(f"the builds' files differ: {digests}")

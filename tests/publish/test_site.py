@@ -19,6 +19,7 @@ from newsmill.config import PublishConfig
 from newsmill.files import TEMP_SUFFIX
 from newsmill.publish.retention import apply_retention
 from newsmill.publish.site import builder
+from newsmill.publish.site.catalog import Catalog
 from newsmill.publish.site.files import BUILDING
 from newsmill.publish.site.manifest import MANIFEST
 from newsmill.publish.site.paths import paginate
@@ -235,7 +236,8 @@ def test_a_build_with_nothing_new_reads_and_plans_nothing(tmp_path: Path, monkey
 
     for name in ("article_heads", "article_displays", "articles_by_id", "article_fields"):
         monkeypatch.setattr(Store, name, refuse)
-    monkeypatch.setattr(builder._Build, "plan", refuse)
+    monkeypatch.setattr(builder, "make_plan", refuse)
+    monkeypatch.setattr(Catalog, "read", refuse)
     before = snapshot(tmp_path / "site")
     report = writer.publish_store(store)
     assert (report.written, report.removed) == (0, 0) and report.unchanged > 12

@@ -9,6 +9,7 @@ the last build wrote and this one did not.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -104,6 +105,15 @@ class SiteFiles:
             self.counts.unchanged += 1
             return True
         return False
+
+    def emit(self, path: str, key: str, render: Callable[[], str | bytes]) -> None:
+        """Render and write `path` unless the manifest says it already shows `key`."""
+        if not self.claim(path, key):
+            self.write(path, render)
+
+    def emit_data(self, path: str, data: bytes) -> None:
+        """A file whose bytes are already made: its key is their hash."""
+        self.emit(path, hashlib.blake2b(data, digest_size=12).hexdigest(), lambda: data)
 
     def write(self, path: str, render: Callable[[], str | bytes]) -> None:
         """Render `path` and write it unless the file holds those bytes already."""

@@ -35,14 +35,6 @@ class CachedHead:
         self.record = record
 
 
-def record_of(item: Any, owner: str, page: str) -> ArticleRecord:
-    """What the manifest keeps of an article, for `CachedHead` and the next build."""
-    return ArticleRecord(
-        item.key, item.path, item.iso, owner, page, item.source, list(item.categories),
-        list(item.tags), item.duplicate_of,
-    )  # fmt: skip
-
-
 class MemorySource:
     """Articles given in a list, newest first (tests and small sets)."""
 
@@ -123,3 +115,6 @@ class StoreSource:
     def after_fork(self) -> None:
         """Connections are not shared across a fork: the child opens its own."""
         self.store.forget_inherited_connections()
+
+
+SiteSource = MemorySource | StoreSource

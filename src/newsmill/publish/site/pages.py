@@ -1,0 +1,148 @@
+"""Rendering: article pages, list entries and the fixed pages, through the templates.
+
+Every page gets the same context (`PageRenderer.context`); the parts many pages
+share are rendered once: the header once per folder depth, a list entry once
+per article with a placeholder (`ROOT`) for the relative link prefix.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from newsmill.dates import in_zone
+from newsmill.model import Article
+from newsmill.publish.site.assets import static_files
+from newsmill.publish.site.catalog import Catalog, Item, show_head
+from newsmill.publish.site.context import BuildContext
+from newsmill.publish.site.keys import digest
+from newsmill.publish.site.labels import Namespace
+from newsmill.publish.site.paths import absolute, category_dir, root_of, tag_dir
+from newsmill.publish.site.render import make_environment
+
+# Stands for a page's relative root in fragments rendered once and reused on many pages.
+ROOT = "\ue000newsmill-root\ue000"
+
+
+class PageRenderer:
+    """The templates of one build, and what its pages share."""
+
+    def __init__(self, ctx: BuildContext, catalog: Catalog) -> None:
+        self.ctx = ctx
+        self.catalog = catalog
+        self.env = make_environment(ctx.options.templates)
+        self.article_template = self.env.get_template("article.html")
+        self.list_template = self.env.get_template("list.html")
+        self.card_template = self.env.get_template("_card.html")
+        self._headers: dict[str, Markup] = {}
+
+    def render(self, template: str, path: str, **values: Any) -> str:
+        return self.env.get_template(template).render(self.context(path, **values))
+
+    def context(self, path: str, **values: Any) -> dict[str, Any]:
+        root = values.get("root", root_of(path))
+        ctx = self.ctx
+        page: dict[str, Any] = {
+            "site": ctx.site_ctx,
+            "t": ctx.t,
+            "nav": ctx.nav,
+            "root": root,
+            "page_path": path,
+            "lang": ctx.lang,
+            "feeds": [],
+            "header": self._header(root),
+        }
+        page.update(values)
+        return page
+
+    def _header(self, root: str) -> Markup:
+        """The site header for pages `root` away from the top, rendered once per depth."""
+        header = self._headers.get(root)
+        if header is None:
+            ctx = self.ctx
+            values = {"site": ctx.site_ctx, "t": ctx.t, "nav": ctx.nav, "root": root}
+            header = Markup(self.env.get_template("_header.html").render(values))
+            self._headers[root] = header
+        return header
+
+    def cards(self, items: list[Item], root: str, kept: dict[tuple[str, str], str]) -> list[Markup]:
+        """The list entries of `items` on a page `root` away from the top; `kept` holds
+        entries of the last build's pages, by (root, id), that are still right."""
+        template = self.card_template
+        values = {"site": self.ctx.site_ctx, "t": self.ctx.t, "root": ROOT}
+        cards = []
+        for item in items:
+            if item.card is None:
+                old = kept.get((root, item.id))
+                if old is not None:
+                    cards.append(Markup(old))
+                    continue
+                item.card = template.render(values, item=item)
+            cards.append(Markup(item.card.replace(ROOT, root)))
+        return cards
+
+    def article(self, article: Article, item: Item) -> str:
+        """An article's page."""
+        show_head(item, article)
+        self.catalog.show([*item.also, item.primary])
+        content = article.content_html
+        lead = article.lead_image
+        if lead and (lead in content or html.escape(lead, quote=True) in content):
+            lead = None  # the content shows it already
+        levels = item.categories
+        updated = None
+        if article.updated and article.updated != article.published:
+            when = in_zone(article.updated, self.ctx.tz)
+            updated = Namespace(date=when.strftime("%Y-%m-%d %H:%M"), iso=when.isoformat())
+        page = self.context(
+            item.path,
+            lang=self.ctx.lang,  # the page's own words; the article says its language
+            item=item,
+            article=article,
+            content=Markup(content),  # sanitized by the clean stage before it was stored
+            lead_image=lead,
+            breadcrumbs=crumbs(levels),
+            channel=levels[2] if len(levels) > 2 else "",
+            tags=[(tag, tag_dir(tag) + "index.html") for tag in item.tags],
+            editor=article.editor,
+            updated=updated,
+            also=item.also,
+            primary=item.primary,
+            canonical=absolute(self.ctx.base, item.path),
+        )
+        return self.article_template.render(page)
+
+    def fixed_pages(self) -> None:
+        """The 404 page, robots.txt, the static files and the search page."""
+        ctx, files, site_key = self.ctx, self.ctx.files, self.ctx.site_key
+        not_found = self.context("404.html", root="", base_path=ctx.base_path)
+        files.emit(
+            "404.html",
+            digest(site_key, "404"),
+            lambda: self.env.get_template("404.html").render(not_found),
+        )
+        robots = "User-agent: *\nAllow: /\n"
+        if ctx.base.startswith(("http://", "https://")):
+            robots += f"Sitemap: {absolute(ctx.base, 'sitemap.xml')}\n"
+        files.emit("robots.txt", digest(robots), lambda: robots)
+        for path, data in static_files(ctx.options.templates).items():
+            files.emit_data(path, data)
+        if ctx.options.search:
+            labels = json.dumps(
+                {k: ctx.t[k] for k in ("results", "searching", "failed")}, ensure_ascii=False
+            )
+            path = "search/index.html"
+            page = self.context(path, search_page=True, search_labels=labels)
+            files.emit(
+                path,
+                digest(site_key, "search"),
+                lambda: self.env.get_template("search.html").render(page),
+            )
+
+
+def crumbs(levels: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, page) of each category level, from the top."""
+    return [(name, category_dir(levels[: i + 1]) + "index.html") for i, name in enumerate(levels)]
