@@ -492,6 +492,20 @@ def test_incremental_builds_equal_a_fresh_build(tmp_path: Path, monkeypatch, hel
         lambda: add([replace(articles[10], published=base - timedelta(days=40))]),
         lambda: add(articles[23:26]),
         lambda: store.delete_articles([articles[12].id]),  # a primary goes: its copy is listed
+        # A new article dated among old ones: the pages older than it stay, the newer shift.
+        lambda: add(
+            [make("late", "迟到的旧新闻", "caijing", base + timedelta(hours=50), tags=["央行"])]
+        ),
+        # A new report of an old story: the page listing the story's primary changes.
+        lambda: add(
+            [
+                replace(
+                    make("again", "Report again", "techwire", base + timedelta(hours=29)),
+                    duplicate_of=articles[4].id,
+                    cluster="k2",
+                )
+            ]
+        ),
     ]
     for n, step in enumerate(steps):
         step()

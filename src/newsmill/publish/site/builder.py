@@ -240,14 +240,15 @@ class _PlannedBuild:
     # -- the helper process --------------------------------------------------------
 
     def _start_helper(self) -> bool:
-        """Fork the helper for a site big enough (forking costs about a hundredth of a
-        second) if the source can be read from it."""
-        items = self.catalog.items
-        if len(items) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        """Fork the helper when there are enough pages and documents to make (forking
+        costs a hundredth of a second, more for a process holding a big archive) and
+        the source can be read from it."""
+        needed = self.plan.needed
+        if len(needed) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
             return False
         if not self.source.forkable:
             return False
-        needed = self.plan.needed
+        items = self.catalog.items
         self.helper_ids = [i.id for i in items if i.id in needed]  # pages and documents
         pages = [i for i in self.helper_ids if PAGE in needed[i]]
         self.page_chunks = [pages[k : k + CHUNK_PAGES] for k in range(0, len(pages), CHUNK_PAGES)]
@@ -270,8 +271,8 @@ class _PlannedBuild:
         except BaseException:
             self.helper.stop()  # no helper left writing once this build has failed
             raise
-        written, unchanged, search, pages = self.helper.result()
-        self.files.merge(written, unchanged, pages)
+        written, unchanged, search, pages, lists = self.helper.result()
+        self.files.merge(written, unchanged, pages, lists)
         self.search_json = search
         return self._conclude()
 
@@ -279,7 +280,9 @@ class _PlannedBuild:
         """In the forked helper: see `_helper_work`."""
         run_helper(conn, partial(self._helper_work, split))
 
-    def _helper_work(self, split: PageSplit) -> tuple[int, int, bytes | None, dict[str, str]]:
+    def _helper_work(
+        self, split: PageSplit
+    ) -> tuple[int, int, bytes | None, dict[str, str], dict[str, str]]:
         """Article pages from the newest end and the search index; then the TASKS the
         other process has not taken (from the last); then whatever pages are left."""
         source = self.source
@@ -308,7 +311,8 @@ class _PlannedBuild:
                 self.fill(article, {PAGE})
         state = self.search_state
         search = orjson.dumps(state.to_json()) if state is not None else None
-        return self.files.counts.written, self.files.counts.unchanged, search, self.files.pages
+        files = self.files
+        return files.counts.written, files.counts.unchanged, search, files.pages, files.lists
 
     def _reserve(self) -> int:
         """Chunks of article pages the helper leaves to the other process: about what
@@ -344,11 +348,16 @@ class _PlannedBuild:
     def _write_manifest(self) -> None:
         """The manifest, unless this build changed nothing it records."""
         ctx, old = self.ctx, self.ctx.old
+        # The lists carried whole keep their shared key; a list gone takes it along.
+        pages = self.files.pages
+        lists = {f: key for f, key in old.lists.items() if f + "index.html" in pages}
+        lists.update(self.files.lists)
         if (
             self.files.pages == old.pages
             and self.plan.records == old.articles
             and ctx.site_key == old.site_key
             and self.versions == old.versions
+            and lists == old.lists
             and not self.files.counts.written
             and not self.files.counts.removed
         ):
@@ -358,8 +367,8 @@ class _PlannedBuild:
         if search is None and self.index is not None and self.search_state is not None:
             search = orjson.dumps(self.search_state.to_json())
         text = manifest_bytes(
-            self.files.pages, self.plan.records, ctx.site_key, ctx.fingerprint, search,
-            self.versions,
+            pages, self.plan.records, ctx.site_key, ctx.fingerprint, search, self.versions,
+            lists,
         )  # fmt: skip
         self.files.output.write(MANIFEST, text)
 

@@ -38,6 +38,7 @@ class SiteFiles:
         self.dir_str = str(folder)
         self.old = old
         self.pages: dict[str, str] = {}
+        self.lists: dict[str, str] = {}  # list folder: the key its pages share, this build
         self.counts = FileCounts()
         self.output = SiteOutput(self.dir_str)
         self._listings: dict[str, set[str]] = {}  # file names of big folders, when read
@@ -135,12 +136,16 @@ class SiteFiles:
         """In a forked helper: count and note only what this process does."""
         self.counts = FileCounts()
         self.pages = {}
+        self.lists = {}
 
-    def merge(self, written: int, unchanged: int, pages: dict[str, str]) -> None:
+    def merge(
+        self, written: int, unchanged: int, pages: dict[str, str], lists: dict[str, str]
+    ) -> None:
         """What a helper process wrote and kept."""
         self.counts.written += written
         self.counts.unchanged += unchanged
         self.pages.update(pages)
+        self.lists.update(lists)
 
     def remove_stale(self, old_extra: Iterable[str], current_extra: Iterable[str]) -> None:
         """Delete what the last build wrote and this one did not: its pages, and the

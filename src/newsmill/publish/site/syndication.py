@@ -18,7 +18,7 @@ from newsmill.publish.site import feeds as feedout
 from newsmill.publish.site.catalog import Catalog, Item
 from newsmill.publish.site.context import BuildContext
 from newsmill.publish.site.keys import digest
-from newsmill.publish.site.paths import absolute, tag_dir
+from newsmill.publish.site.paths import absolute, month_dir, tag_dir
 from newsmill.publish.site.plan import Plan
 
 FEED_SIZE = 20
@@ -45,7 +45,7 @@ class Syndication:
         """The feeds whose entries changed, reading only the articles they cannot keep."""
         work: list[tuple[str, str, _Make, feedout.FeedInfo, list[Item]]] = []
         wanted: dict[str, None] = {}
-        for folder, (title, members) in self._members().items():
+        for folder, (title, members) in self._members(self._carry_feeds()).items():
             changed = False
             for name, kind, make in _FORMATS:
                 info = feedout.FeedInfo(
@@ -69,22 +69,52 @@ class Syndication:
             entries = [self.entries[i.id] for i in members]
             self.files.emit(path, key, partial(make, info, entries, self.fragments))
 
-    def _members(self) -> dict[str, tuple[str, list[Item]]]:
+    def _carry_feeds(self) -> set[str] | None:
+        """Keep the feeds of the lists no article was added to, changed in or removed
+        from, as the last build wrote them; the folders of every other feed, which are
+        made again (None: every feed is looked at)."""
+        plan, old = self.plan, self.ctx.old.pages
+        if plan.all_dirty:
+            return None
+        redo: set[str] = set()
+        for path in old:
+            if path.endswith("atom.xml") and (path == "atom.xml" or path.startswith("c/")):
+                folder = path[: -len("atom.xml")]
+                if folder in plan.dirty or not self.files.carry(
+                    [folder + name for name, _, _ in _FORMATS]
+                ):
+                    redo.add(folder)
+        # A list new since the last build has a new article in it: it is dirty too.
+        redo.update(f for f in plan.dirty if f == "" or f.startswith("c/"))
+        return redo
+
+    def _members(self, only: set[str] | None) -> dict[str, tuple[str, list[Item]]]:
         """{folder: (feed title, the newest FEED_SIZE listed articles)}, for the site
-        and every category."""
+        and every category, or `only` these folders: then the articles are read only
+        until each of them has its FEED_SIZE."""
         site_title = self.ctx.site.title
-        site: list[Item] = []
-        members: dict[str, tuple[str, list[Item]]] = {"": (site_title, site)}
+        members: dict[str, tuple[str, list[Item]]] = {}
+        site: list[Item] | None = None
+        if only is None or "" in only:
+            site = []
+            members[""] = (site_title, site)
+        unfilled = len(only) if only is not None else -1
         for item in self.plan.listed:
-            if len(site) < FEED_SIZE:
+            if site is not None and len(site) < FEED_SIZE:
                 site.append(item)
+                unfilled -= len(site) == FEED_SIZE
             for depth, folder in enumerate(item.folders, 1):
                 found = members.get(folder)
                 if found is None:
+                    if only is not None and folder not in only:
+                        continue
                     title = site_title + " · " + " › ".join(item.categories[:depth])
                     found = members[folder] = (title, [])
                 if len(found[1]) < FEED_SIZE:
                     found[1].append(item)
+                    unfilled -= len(found[1]) == FEED_SIZE
+            if unfilled == 0:
+                break
         return members
 
     def _keep_entries(self, kind: str, path: str) -> None:
@@ -140,27 +170,42 @@ class Syndication:
     def sitemap(self) -> None:
         """`sitemap.xml`, an index of `sitemap-pages.xml` (every list's first page) and one
         file per month of article pages."""
-        parts: dict[str, list[tuple[str, str | None]]] = {
-            "pages": [(p, None) for p in self._index_pages()]
-        }
+        months: dict[str, list[Item]] = {}
         for item in self.catalog.items:
-            iso = item.iso
-            month = parts.get(iso[:7])
-            if month is None:
-                month = parts[iso[:7]] = []
-            month.append((item.path, iso[:10]))
-        names = []
+            group = months.get(item.iso[:7])
+            if group is None:
+                group = months[item.iso[:7]] = []
+            group.append(item)
+        names: list[str] = []
+        self._sitemap_part("pages", [(p, None) for p in self._index_pages()], names)
+        plan = self.plan
+        for part, items in months.items():
+            if not plan.changed(month_dir(part)):
+                chunks = range(0, len(items), feedout.SITEMAP_LIMIT)
+                kept = [self._part_name(part, n) for n in range(len(chunks))]
+                if self.files.carry(kept):  # no article of that month came, changed or went
+                    names += kept
+                    continue
+            self._sitemap_part(part, [(i.path, i.iso[:10]) for i in items], names)
         site_key = self.ctx.site_key
-        for part, pages in parts.items():
-            for n, start in enumerate(range(0, len(pages), feedout.SITEMAP_LIMIT)):
-                name = f"sitemap-{part}.xml" if n == 0 else f"sitemap-{part}-{n + 1}.xml"
-                chunk = pages[start : start + feedout.SITEMAP_LIMIT]
-                names.append(name)
-                key = digest(site_key, name, "\n".join([f"{p} {m}" for p, m in chunk]))
-                self.files.emit(name, key, partial(self._urlset, chunk))
         key = digest(site_key, "sitemap", names)
         urls = [absolute(self.ctx.base, name) for name in names]
         self.files.emit("sitemap.xml", key, partial(feedout.sitemap_index, urls))
+
+    def _sitemap_part(
+        self, part: str, pages: list[tuple[str, str | None]], names: list[str]
+    ) -> None:
+        """The files of one part of the sitemap, SITEMAP_LIMIT pages each."""
+        for n, start in enumerate(range(0, len(pages), feedout.SITEMAP_LIMIT)):
+            name = self._part_name(part, n)
+            chunk = pages[start : start + feedout.SITEMAP_LIMIT]
+            names.append(name)
+            key = digest(self.ctx.site_key, name, "\n".join([f"{p} {m}" for p, m in chunk]))
+            self.files.emit(name, key, partial(self._urlset, chunk))
+
+    @staticmethod
+    def _part_name(part: str, n: int) -> str:
+        return f"sitemap-{part}.xml" if n == 0 else f"sitemap-{part}-{n + 1}.xml"
 
     def _urlset(self, pages: list[tuple[str, str | None]]) -> bytes:
         return feedout.urlset([(absolute(self.ctx.base, p), m) for p, m in pages])

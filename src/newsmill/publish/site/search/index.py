@@ -25,8 +25,8 @@ def _dump(data: Any) -> bytes:
 class IndexBuilder:
     """Told about every indexable article once; tokenizes only what is new.
 
-    `keep` is asked first for each article: an unchanged one keeps its entry
-    and costs a dictionary lookup. Articles it returns False for are then
+    `keep_all` is told every article first: an unchanged one keeps its entry
+    and costs a dictionary lookup. The articles it returns are then
     given to `add` with their text, in any order; `order` (their rank in the
     store's newest-first order) decides their document numbers, so numbers
     grow with dates and the client can break ties by number.
@@ -45,12 +45,18 @@ class IndexBuilder:
         self._body_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self._title_pairs: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def keep(self, article_id: str, key: str) -> bool:
-        old = self.previous.docs.get(article_id)
-        if old is not None and old[1] == key and old[0] not in self.previous.deleted:
-            self.kept[article_id] = old
-            return True
-        return False
+    def keep_all(self, documents: list[tuple[str, str]]) -> list[str]:
+        """Keep the entry of each (id, key) the index has with that key; the ids of the
+        others, in order, which `add` is to be given."""
+        docs, deleted, kept = self.previous.docs, self.previous.deleted, self.kept
+        missing = []
+        for article_id, key in documents:
+            old = docs.get(article_id)
+            if old is not None and old[1] == key and old[0] not in deleted:
+                kept[article_id] = old
+            else:
+                missing.append(article_id)
+        return missing
 
     def add(
         self, article_id: str, key: str, order: int, title: str, text: str, meta: list[str]

@@ -53,7 +53,7 @@ class SearchState:
         return {
             "segments": [s.to_json() for s in self.segments],
             "deleted": sorted(self.deleted),
-            "docs": {k: list(v) for k, v in sorted(self.docs.items())},
+            "docs": dict(sorted(self.docs.items())),  # (docno, key) tuples, written as arrays
         }
 
     @classmethod
