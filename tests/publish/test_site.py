@@ -274,6 +274,35 @@ def test_a_new_article_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert len(changed) < 30
 
 
+def test_a_new_article_keys_only_the_newest_pages_of_its_lists(tmp_path: Path, monkeypatch) -> None:
+    """The cost of a build follows the change: after one new article, each list it joins
+    keys its first pages again, not every page of a list that only grew; the pages
+    older than the new entry are carried as the last build wrote them."""
+    from newsmill.publish.site import lists
+
+    articles = corpus(241)
+    store = store_with(tmp_path / "s.db", articles[:240])
+    writer = site_writer(tmp_path / "site", page_size=5)
+    writer.publish_store(store)  # the home list has 48 pages, each category 16 to 80
+    writer.publish_store(store)  # a second build: the manifest knows every list's key
+    keyed: list[object] = []
+    counting = lists.digest
+
+    def count(*parts: object) -> str:
+        keyed.append(parts[1] if len(parts) > 1 else None)
+        return counting(*parts)
+
+    monkeypatch.setattr(lists, "digest", count)
+    store.upsert_articles("caijing", [articles[240]])
+    report = writer.publish_store(store)
+    assert report.written > 0
+    pages = [p for p in keyed if isinstance(p, tuple)]  # (path, newer, older, number)
+    assert {p[0] for p in pages} >= {"index.html", "c/金融/index.html"}
+    # the home list and three category levels, each at most its first page and the two
+    # newest numbered ones (whose "newer" link may change), and the new article's tag
+    assert len(pages) <= 4 * 3 + 3, sorted(p[0] for p in pages)
+
+
 def test_a_removed_article_takes_its_page_and_list_entries(tmp_path: Path) -> None:
     articles = corpus(9)
     store = store_with(tmp_path / "s.db", articles)
