@@ -153,6 +153,7 @@ class _PlannedBuild:
     ) -> None:
         # Imported here: a build with nothing new renders nothing and needs no templates.
         from newsmill.publish.site.lists import ListPages
+        from newsmill.publish.site.members import gather
         from newsmill.publish.site.pages import PageRenderer
         from newsmill.publish.site.syndication import Syndication
 
@@ -164,8 +165,11 @@ class _PlannedBuild:
         self.index = index
         self.versions = versions  # the archive's digest, for the manifest
         self.pages = PageRenderer(ctx, catalog)
-        self.lists = ListPages(ctx, catalog, plan, self.pages)
-        self.syndication = Syndication(ctx, catalog, plan)
+        # Every tag's members on a full build; otherwise only the changed tags'.
+        tags = None if plan.all_dirty else {f for f in plan.dirty if f.startswith("t/")}
+        members = gather(plan.listed, tags)
+        self.lists = ListPages(ctx, catalog, plan, members, self.pages)
+        self.syndication = Syndication(ctx, catalog, plan, members)
         self.search_state: SearchState | None = None
         self.search_json: bytes | None = None  # the search state, encoded by a helper
         self.helper: Helper | None = None

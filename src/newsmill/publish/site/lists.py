@@ -18,8 +18,9 @@ from newsmill.publish.site.catalog import Catalog, Item
 from newsmill.publish.site.context import BuildContext
 from newsmill.publish.site.keys import digest
 from newsmill.publish.site.labels import Namespace
+from newsmill.publish.site.members import Members, tag_members
 from newsmill.publish.site.pages import PageRenderer
-from newsmill.publish.site.paths import category_dir, paginate, root_of, tag_dir
+from newsmill.publish.site.paths import category_dir, paginate, root_of
 from newsmill.publish.site.plan import Plan
 
 FEED_FILES = (
@@ -29,7 +30,6 @@ FEED_FILES = (
 )
 _CARD = '<li class="item" data-id="'
 _Deferred = tuple[str, Callable[[], str], list[Item], str | None]
-_Categories = tuple[dict[str, list[Item]], dict[str, tuple[str, ...]], dict[str, list[str]]]
 
 
 def old_cards(page: str) -> Iterator[tuple[str, str]]:
@@ -44,12 +44,18 @@ def old_cards(page: str) -> Iterator[tuple[str, str]]:
 
 class ListPages:
     def __init__(
-        self, ctx: BuildContext, catalog: Catalog, plan: Plan, pages: PageRenderer
+        self,
+        ctx: BuildContext,
+        catalog: Catalog,
+        plan: Plan,
+        members: Members,
+        pages: PageRenderer,
     ) -> None:
         self.ctx = ctx
         self.files = ctx.files
         self.catalog = catalog
         self.plan = plan
+        self.members = members
         self.pages = pages
         self.deferred: list[_Deferred] = []
         self.kept_cards: dict[tuple[str, str], str] = {}  # (root, id): the last build's entry
@@ -58,9 +64,8 @@ class ListPages:
             templates is not None
             and any((templates / name).exists() for name in ("_card.html", "list.html"))
         )
-        self._tags: tuple[dict[str, list[Item]], dict[str, str]] | None = None
         self._old_tag_pages: dict[str, list[str]] | None = None
-        self._categories: _Categories | None = None
+        self._children: dict[str, list[str]] | None = None
 
     # -- rendering in one go -----------------------------------------------------------
 
@@ -215,9 +220,10 @@ class ListPages:
 
     def categories(self, part: int = 0, parts: int = 1) -> None:
         """The lists of every `parts`-th category folder, from the `part`-th."""
-        if self._categories is None:
-            self._categories = self._category_members()
-        members, names, children = self._categories
+        members, names = self.members.categories, self.members.category_names
+        if self._children is None:
+            self._children = self.members.category_children()
+        children = self._children
         for n, (folder, items) in enumerate(members.items()):
             if n % parts != part:
                 continue
@@ -234,46 +240,23 @@ class ListPages:
             links = feed_links(folder, " › ".join(levels))
             self.list_pages(folder, items, levels[-1], breadcrumbs, subs, links)
 
-    def _category_members(self) -> _Categories:
-        """({folder: its articles}, {folder: its names, as first met}, {folder: subfolders}).
-        Names that slugify alike share a folder: one category, shown by the first name met."""
-        members: dict[str, list[Item]] = {}
-        names: dict[str, tuple[str, ...]] = {}
-        for item in self.plan.listed:
-            for depth, folder in enumerate(item.folders, 1):
-                group = members.get(folder)
-                if group is None:
-                    group = members[folder] = []
-                    names[folder] = item.categories[:depth]
-                group.append(item)
-        children: dict[str, list[str]] = {}
-        for folder in members:
-            parent = folder[: folder.rstrip("/").rfind("/") + 1]
-            if parent != "c/":
-                children.setdefault(parent, []).append(folder)
-        return members, names, children
-
     def tags(self, part: int = 0, parts: int = 1) -> None:
         """The lists of every `parts`-th tag, from the `part`-th.
 
         Thousands of tags, few of them changed: the lists of tags no article added,
         changed or removed since the last build are carried over from the manifest
-        without gathering their articles, unless a page of theirs is gone."""
-        plan = self.plan
-        if self._tags is None:
-            only = None if plan.all_dirty else {f for f in plan.dirty if f.startswith("t/")}
-            self._tags = self._tag_members(only)
-        members, names = self._tags
+        without gathering their articles (`members.gather`), unless a page of
+        theirs is gone."""
+        plan, names = self.plan, self.members.tag_names
         gone: set[str] = set()
         if not plan.all_dirty:
             for n, (folder, paths) in enumerate(self._tag_pages().items()):
                 if n % parts == part and folder not in plan.dirty and not self.files.carry(paths):
                     gone.add(folder)
+        members = self.members.tags
         todo = [(f, items) for n, (f, items) in enumerate(members.items()) if n % parts == part]
         if gone:
-            found, found_names = self._tag_members(gone)
-            todo += found.items()
-            names = {**names, **found_names}
+            todo += tag_members(plan.listed, gone).items()
         for folder, items in todo:
             heading = self.ctx.t["tag"].replace("{name}", names[folder])
             self.list_pages(folder, items, heading, [], [], [])
@@ -288,29 +271,9 @@ class ListPages:
                     self._old_tag_pages.setdefault(folder, []).append(path)
         return self._old_tag_pages
 
-    def _tag_members(
-        self, only: set[str] | None = None
-    ) -> tuple[dict[str, list[Item]], dict[str, str]]:
-        """({tag folder: its articles}, {tag folder: the tag's name, as first met}), for
-        every tag or `only` these folders."""
-        members: dict[str, list[Item]] = {}
-        names: dict[str, str] = {}
-        for item in self.plan.listed:
-            for tag in item.tags:
-                folder = tag_dir(tag)
-                if only is not None and folder not in only:
-                    continue
-                names.setdefault(folder, tag)
-                group = members.setdefault(folder, [])
-                if not group or group[-1] is not item:
-                    group.append(item)
-        return members, names
-
     def archives(self) -> None:
         """A page per month, and the archive's index of them."""
-        months: dict[str, list[Item]] = {}
-        for item in self.plan.listed:
-            months.setdefault(item.month, []).append(item)
+        months = self.members.months
         t, site_key = self.ctx.t, self.ctx.site_key
         index: dict[str, list[tuple[str, str, int]]] = {}
         for folder, items in months.items():

@@ -18,7 +18,8 @@ from newsmill.publish.site import feeds as feedout
 from newsmill.publish.site.catalog import Catalog, Item
 from newsmill.publish.site.context import BuildContext
 from newsmill.publish.site.keys import digest
-from newsmill.publish.site.paths import absolute, month_dir, tag_dir
+from newsmill.publish.site.members import Members
+from newsmill.publish.site.paths import absolute, month_dir
 from newsmill.publish.site.plan import Plan
 
 FEED_SIZE = 20
@@ -31,11 +32,12 @@ _Make = Callable[..., bytes]
 
 
 class Syndication:
-    def __init__(self, ctx: BuildContext, catalog: Catalog, plan: Plan) -> None:
+    def __init__(self, ctx: BuildContext, catalog: Catalog, plan: Plan, members: Members) -> None:
         self.ctx = ctx
         self.files = ctx.files
         self.catalog = catalog
         self.plan = plan
+        self.members = members
         self.entries: dict[str, feedout.Entry] = {}  # id: its entry, made or kept
         self.fragments = feedout.Fragments()  # entries of the last build's feed files
 
@@ -177,7 +179,8 @@ class Syndication:
                 group = months[item.iso[:7]] = []
             group.append(item)
         names: list[str] = []
-        self._sitemap_part("pages", [(p, None) for p in self._index_pages()], names)
+        index = self.members.index_pages()
+        self._sitemap_part("pages", [(p, None) for p in index], names)
         plan = self.plan
         for part, items in months.items():
             if not plan.changed(month_dir(part)):
@@ -209,15 +212,3 @@ class Syndication:
 
     def _urlset(self, pages: list[tuple[str, str | None]]) -> bytes:
         return feedout.urlset([(absolute(self.ctx.base, p), m) for p, m in pages])
-
-    def _index_pages(self) -> list[str]:
-        """The first page of every list, in the order the lists are made."""
-        listed = self.plan.listed
-        categories = dict.fromkeys(folder for item in listed for folder in item.folders)
-        tags = dict.fromkeys(tag_dir(tag) for item in listed for tag in item.tags)
-        months = dict.fromkeys(item.month for item in listed)
-        return [
-            "index.html",
-            *(folder + "index.html" for folder in (*categories, *tags, *months)),
-            "archive/index.html",
-        ]
