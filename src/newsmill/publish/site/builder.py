@@ -39,7 +39,7 @@ from newsmill.publish.site.context import BuildContext, build_context
 from newsmill.publish.site.keys import versions_digest
 from newsmill.publish.site.manifest import MANIFEST, manifest_bytes
 from newsmill.publish.site.parallel import CHUNK_PAGES, Helper, PageSplit, run_helper
-from newsmill.publish.site.plan import FEED, PAGE, SEARCH, Plan, make_plan
+from newsmill.publish.site.plan import PAGE, SEARCH, Plan, make_plan
 from newsmill.publish.site.search.index import IndexBuilder
 from newsmill.publish.site.search.state import SearchState, doc_meta
 from newsmill.publish.site.sources import MemorySource, SiteSource, StoreSource
@@ -193,12 +193,11 @@ class _PlannedBuild:
     # -- content -------------------------------------------------------------------
 
     def fill(self, article: Article, needs: set[str]) -> None:
-        """What the full article is read for: its page, its feed entry, its search document."""
+        """What the full article is read for: its page, its search document. (Feed
+        entries are made by `syndication`, which reads the articles it cannot keep.)"""
         item = self.catalog.by_id[article.id]
         if PAGE in needs:
             self.files.write_bytes(item.path, self.pages.article(article, item).encode("utf-8"))
-        if FEED in needs:
-            self.syndication.add_entry(article, item)
         if SEARCH in needs and self.index is not None:
             when = item.date[:10]
             if article.date_is_fallback:  # a result shows no date its article does not have

@@ -20,7 +20,6 @@ from newsmill.publish.site.search.index import IndexBuilder
 
 PAGE = "page"  # an article whose page is rendered
 SEARCH = "search"  # an article new to the search index
-FEED = "feed"  # an article whose feed entry is made again
 
 
 @dataclass(frozen=True, slots=True, eq=False)
