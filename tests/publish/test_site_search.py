@@ -135,6 +135,19 @@ def test_prefix_matches_rank_below_exact_ones(tmp_path: Path) -> None:
     assert SearchIndex(tmp_path / "site").search("nothing-like-this")[0] == 0
 
 
+def test_an_exact_word_outranks_rarer_words_it_begins_even_in_titles(tmp_path: Path) -> None:
+    """The last word of a query also matches as a prefix (search as you type), but the
+    word itself comes first: a longer word it begins is rarer, and once ranked by its
+    own rarity it put "Portal" above every article that says "port" (seen with
+    3-letter words over 100,000 articles)."""
+    common = [make(f"p{i}", f"Harbor report {i}", "techwire", text="the port") for i in range(5)]
+    rare = make("x", "Portal opens", "techwire", text="a new portal")
+    site_writer(tmp_path / "site").publish([*common, rare])
+    _, hits = SearchIndex(tmp_path / "site").search("port")
+    assert [h.title for h in hits][-1] == "Portal opens", [h.title for h in hits]
+    assert len(hits) == 6
+
+
 def test_incremental_updates_answer_like_a_rebuild(tmp_path: Path) -> None:
     articles = corpus(45)
     store = store_with(tmp_path / "s.db", articles[:30])

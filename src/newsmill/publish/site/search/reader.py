@@ -129,8 +129,15 @@ class SearchIndex:
         scores: dict[int, float] | None = None
         for group in groups:
             group_scores: dict[int, float] = {}
-            for weight, docs in self._postings(group):
-                idf = math.log(1 + total / max(1, len(docs)))
+            postings = self._postings(group)
+            # One idf for the group, from every document it matches: a longer word the
+            # query begins is rarer than the word itself, and with its own idf outranked
+            # the exact matches (3-letter English words at 100,000 articles).
+            matched: set[int] = set()
+            for _, docs in postings:
+                matched.update(docs)
+            idf = math.log(1 + total / max(1, len(matched)))
+            for weight, docs in postings:
                 for docno, in_title in docs.items():
                     score = idf * weight * (3.0 if in_title else 1.0)
                     if score > group_scores.get(docno, 0.0):

@@ -1,5 +1,6 @@
 /* newsmill site search: reads the index newsmill wrote under search/, no server, no CDN.
-   The tokenizer and ranking are the same as newsmill/publish/site/search.py. */
+   The tokenizer and ranking are the same as newsmill/publish/site/search/tokens.py and
+   search/reader.py, the reference tests and the bench ask. */
 (function () {
   "use strict";
   var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af";
@@ -156,9 +157,11 @@
       var scores = null;
       for (var g = 0; g < perGroup.length; g++) {
         var groupScores = new Map();
+        var matched = new Set();
+        perGroup[g].forEach(function (pair) { pair[1].forEach(function (_, d) { matched.add(d); }); });
+        var idf = Math.log(1 + total / Math.max(1, matched.size));
         perGroup[g].forEach(function (pair) {
           var weight = pair[0], docs = pair[1];
-          var idf = Math.log(1 + total / Math.max(1, docs.size));
           docs.forEach(function (inTitle, d) {
             var s = idf * weight * (inTitle ? 3.0 : 1.0);
             if (s > (groupScores.get(d) || 0)) groupScores.set(d, s);
