@@ -18,7 +18,7 @@ from newsmill.publish.site.catalog import Catalog, Item
 from newsmill.publish.site.context import BuildContext
 from newsmill.publish.site.keys import digest
 from newsmill.publish.site.labels import Namespace
-from newsmill.publish.site.members import Members, tag_members
+from newsmill.publish.site.members import Members, gather
 from newsmill.publish.site.pages import PageRenderer
 from newsmill.publish.site.paths import category_dir, paginate, root_of
 from newsmill.publish.site.plan import Plan
@@ -255,8 +255,8 @@ class ListPages:
                     gone.add(folder)
         members = self.members.tags
         todo = [(f, items) for n, (f, items) in enumerate(members.items()) if n % parts == part]
-        if gone:
-            todo += tag_members(plan.listed, gone).items()
+        if gone:  # rare: a page of an unchanged tag was deleted by hand
+            todo += gather(plan.listed, gone).tags.items()
         for folder, items in todo:
             heading = self.ctx.t["tag"].replace("{name}", names[folder])
             self.list_pages(folder, items, heading, [], [], [])

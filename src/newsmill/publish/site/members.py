@@ -68,16 +68,3 @@ def gather(listed: list[Item], tags: set[str] | None) -> Members:
                 if not group or group[-1] is not item:  # a tag given twice
                     group.append(item)
     return Members(categories, category_names, months, tag_names, tag_members)
-
-
-def tag_members(listed: list[Item], tags: set[str]) -> dict[str, list[Item]]:
-    """The members of the tag lists in `tags` only."""
-    members: dict[str, list[Item]] = {}
-    for item in listed:
-        for tag in item.tags:
-            folder = tag_dir(tag)
-            if folder in tags:
-                group = members.setdefault(folder, [])
-                if not group or group[-1] is not item:
-                    group.append(item)
-    return members

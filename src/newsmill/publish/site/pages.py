@@ -118,11 +118,10 @@ class PageRenderer:
     def fixed_pages(self) -> None:
         """The 404 page, robots.txt, the static files and the search page."""
         ctx, files, site_key = self.ctx, self.ctx.files, self.ctx.site_key
-        not_found = self.context("404.html", root="", base_path=ctx.base_path)
         files.emit(
             "404.html",
             digest(site_key, "404"),
-            lambda: self.env.get_template("404.html").render(not_found),
+            lambda: self.render("404.html", "404.html", root="", base_path=ctx.base_path),
         )
         robots = "User-agent: *\nAllow: /\n"
         if ctx.base.startswith(("http://", "https://")):
@@ -135,11 +134,10 @@ class PageRenderer:
                 {k: ctx.t[k] for k in ("results", "searching", "failed")}, ensure_ascii=False
             )
             path = "search/index.html"
-            page = self.context(path, search_page=True, search_labels=labels)
             files.emit(
                 path,
                 digest(site_key, "search"),
-                lambda: self.env.get_template("search.html").render(page),
+                lambda: self.render("search.html", path, search_page=True, search_labels=labels),
             )
 
 

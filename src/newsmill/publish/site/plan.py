@@ -9,6 +9,7 @@ stages after it only read it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsmill.publish.site.catalog import Catalog, Item
@@ -43,7 +44,12 @@ class Plan:
 
 def lists_of(item: Item) -> list[str]:
     """Every list `item` shows in: home, its categories, its tags, its month."""
-    return ["", *item.folders, *dict.fromkeys(map(tag_dir, item.tags)), item.month]
+    return list_folders(item.folders, item.tags, item.month)
+
+
+def list_folders(folders: Sequence[str], tags: Sequence[str], month: str) -> list[str]:
+    """The lists of an article with these category folders, tags and month folder."""
+    return ["", *folders, *dict.fromkeys(map(tag_dir, tags)), month]
 
 
 def record_of(item: Item, owner: str, page: str) -> ArticleRecord:
@@ -170,4 +176,4 @@ class _Planner:
             self.all_dirty = True
             return []
         folders = self.catalog.folders(tuple(record.categories))
-        return ["", *folders, *dict.fromkeys(map(tag_dir, record.tags)), month_dir(record.iso)]
+        return list_folders(folders, record.tags, month_dir(record.iso))

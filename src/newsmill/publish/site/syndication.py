@@ -10,7 +10,7 @@ rewrite their month's file, not a map of the whole archive.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from newsmill.model import Article
@@ -44,10 +44,15 @@ class Syndication:
     # -- feeds -------------------------------------------------------------------------
 
     def feeds(self) -> None:
-        """The feeds whose entries changed, reading only the articles they cannot keep."""
+        """The feeds whose entries changed, reading only the articles they cannot keep.
+        The feeds of lists no article was added to, changed in or removed from are
+        kept as the last build wrote them."""
         work: list[tuple[str, str, _Make, feedout.FeedInfo, list[Item]]] = []
         wanted: dict[str, None] = {}
-        for folder, (title, members) in self._members(self._carry_feeds()).items():
+        for folder, title, members in self._feeds():
+            names = [folder + name for name, _, _ in _FORMATS]
+            if not self.plan.changed(folder) and self.files.carry(names):
+                continue
             changed = False
             for name, kind, make in _FORMATS:
                 info = feedout.FeedInfo(
@@ -71,53 +76,14 @@ class Syndication:
             entries = [self.entries[i.id] for i in members]
             self.files.emit(path, key, partial(make, info, entries, self.fragments))
 
-    def _carry_feeds(self) -> set[str] | None:
-        """Keep the feeds of the lists no article was added to, changed in or removed
-        from, as the last build wrote them; the folders of every other feed, which are
-        made again (None: every feed is looked at)."""
-        plan, old = self.plan, self.ctx.old.pages
-        if plan.all_dirty:
-            return None
-        redo: set[str] = set()
-        for path in old:
-            if path.endswith("atom.xml") and (path == "atom.xml" or path.startswith("c/")):
-                folder = path[: -len("atom.xml")]
-                if folder in plan.dirty or not self.files.carry(
-                    [folder + name for name, _, _ in _FORMATS]
-                ):
-                    redo.add(folder)
-        # A list new since the last build has a new article in it: it is dirty too.
-        redo.update(f for f in plan.dirty if f == "" or f.startswith("c/"))
-        return redo
-
-    def _members(self, only: set[str] | None) -> dict[str, tuple[str, list[Item]]]:
-        """{folder: (feed title, the newest FEED_SIZE listed articles)}, for the site
-        and every category, or `only` these folders: then the articles are read only
-        until each of them has its FEED_SIZE."""
-        site_title = self.ctx.site.title
-        members: dict[str, tuple[str, list[Item]]] = {}
-        site: list[Item] | None = None
-        if only is None or "" in only:
-            site = []
-            members[""] = (site_title, site)
-        unfilled = len(only) if only is not None else -1
-        for item in self.plan.listed:
-            if site is not None and len(site) < FEED_SIZE:
-                site.append(item)
-                unfilled -= len(site) == FEED_SIZE
-            for depth, folder in enumerate(item.folders, 1):
-                found = members.get(folder)
-                if found is None:
-                    if only is not None and folder not in only:
-                        continue
-                    title = site_title + " · " + " › ".join(item.categories[:depth])
-                    found = members[folder] = (title, [])
-                if len(found[1]) < FEED_SIZE:
-                    found[1].append(item)
-                    unfilled -= len(found[1]) == FEED_SIZE
-            if unfilled == 0:
-                break
-        return members
+    def _feeds(self) -> Iterator[tuple[str, str, list[Item]]]:
+        """(folder, title, the newest FEED_SIZE listed articles) of the site's feed and
+        of every category's, from the lists' members gathered for the build."""
+        site = self.ctx.site.title
+        yield "", site, self.plan.listed[:FEED_SIZE]
+        names = self.members.category_names
+        for folder, items in self.members.categories.items():
+            yield folder, site + " · " + " › ".join(names[folder]), items[:FEED_SIZE]
 
     def _keep_entries(self, kind: str, path: str) -> None:
         """The entries of the feed file the last build wrote at `path` whose articles are
