@@ -132,6 +132,8 @@ def _json_ld(root: HtmlElement) -> list[dict[str, Any]]:
     return objects
 
 
+# Where a page without a findable headline prints its byline and time: its first lines.
+_PAGE_TOP = 1800
 # A publish time that a page's own script data carries ("pubtime": "2020-07-08 16:37:45",
 # pubDate: '2024-05-13'): portals that render the byline in the browser keep it there.
 _SCRIPT_TIME = re.compile(
@@ -327,7 +329,7 @@ def shown_time(page_text: str, title: str, tz: tzinfo, year: int | None) -> date
     """The time printed by the headline: the first of its appearances whose window
     shows a date with a time (a nav bar's copy of the headline shows none), else
     the first date shown, else one in the page's first lines."""
-    windows = headline_windows(page_text, title, 600) or [page_text[:1800]]
+    windows = headline_windows(page_text, title, 600) or [page_text[:_PAGE_TOP]]
     date_only = None
     for window in windows:
         found = find_date_in_text(window, tz, year)
@@ -469,7 +471,7 @@ def read_metadata(
     # value that is no person's name (the site, an editor, a widget) is passed over.
     # Where bylines are printed: after the headline's appearances, else the page's top.
     windows = headline_windows(page_text, h1_text or result.title, 400)
-    bylines = "\n".join(windows) or page_text[:1800]
+    bylines = "\n".join(windows) or page_text[:_PAGE_TOP]
     editors = editor_names(page_text)
     not_authors = editors | site_names(meta, title_tag, result.title, url)
     candidates = [_text_of(first_match(root, rule.selectors("author"))) if rule.author else ""]
