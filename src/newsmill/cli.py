@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from newsmill.store import StoreError
 if TYPE_CHECKING:
     from newsmill.config import Config
     from newsmill.model import FetchResult
+    from newsmill.run.report import RunReport
     from newsmill.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +56,7 @@ def empty_config() -> Config:
 
 
 EXIT_LOCKED = 3  # another run holds the store
+EXIT_SIGINT = 130  # 128 + SIGINT, as a shell reports a process Ctrl-C ended
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -114,8 +117,15 @@ def user_errors(debug: bool) -> Iterator[None]:
         fail(str(exc), 1)
     except RunLocked as exc:
         fail(str(exc), EXIT_LOCKED)
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
+    except ModuleNotFoundError as exc:
+        from newsmill.extras import missing_extra
+
+        message = missing_extra(exc)
+        if message is None or debug:
+            raise
+        fail(message, 2)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or a second stop signal during a run
+        fail("interrupted", getattr(exc, "exit_code", EXIT_SIGINT))
 
 
 def config_option(func: F) -> F:
@@ -131,21 +141,83 @@ def config_option(func: F) -> F:
 
 
 class Ctx:
-    def __init__(self, debug: bool, json_logs: bool) -> None:
-        self.debug = debug
-        self.json_logs = json_logs
+    """The global flags, wherever on the command line they were given."""
+
+    def __init__(self) -> None:
+        self.debug = False
+        self.json_logs = False
+        self.quiet = False
+        self.started = False  # the group's callback ran: logging is set up
+
+    def set_flag(self, name: str) -> None:
+        setattr(self, name, True)
+        if self.started:  # given after the command: set up again with it
+            setup_logging(self.debug, self.json_logs, self.quiet)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+GLOBAL_FLAGS = (
+    (("--debug",), "Verbose logs and full tracebacks."),
+    (("--json-logs",), "One JSON object per log line, for machines."),
+    (("-q", "--quiet"), "Only warnings and errors: no progress, no tables."),
+)
+
+
+def _flag_given(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and param.name:
+        ctx.ensure_object(Ctx).set_flag(param.name)
+
+
+def _global_flags() -> list[click.Parameter]:
+    """The global flags as options of a command: `newsmill run --debug` means what
+    `newsmill --debug run` does (the crash message says "run with --debug")."""
+    return [
+        click.Option(list(names), is_flag=True, expose_value=False, callback=_flag_given, help=text)
+        for names, text in GLOBAL_FLAGS
+    ]
+
+
+class Command(click.Command):
+    """A command that also takes the global flags after its name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_flags())
+
+
+class Group(click.Group):
+    """A group whose commands (and subgroups) take the global flags too."""
+
+    command_class = Command
+    group_class = type
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_flags())
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_exit_on_closed_pipe()
+
+
+def _quiet_exit_on_closed_pipe() -> NoReturn:
+    """`newsmill status --json | head -1`: the reader has what it wanted, which is no
+    error. Standard output goes to /dev/null so that Python's last flush of it at exit
+    does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsmill")
-@click.option("--debug", is_flag=True, help="Verbose logs and full tracebacks.")
-@click.option("--json-logs", is_flag=True, help="One JSON object per log line, for machines.")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, json_logs: bool, quiet: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """newsmill: news sources in, clean deduplicated articles out."""
-    setup_logging(debug, json_logs, quiet)
-    ctx.obj = Ctx(debug, json_logs)
+    obj = ctx.ensure_object(Ctx)
+    setup_logging(obj.debug, obj.json_logs, obj.quiet)
+    obj.started = True
 
 
 def _open(config: Config) -> Store:
@@ -154,36 +226,41 @@ def _open(config: Config) -> Store:
     return Store(config.store.url)
 
 
-def _summary_table(report: Any) -> Table:
-    table = Table(title="Sources", show_lines=False)
-    for column in ("source", "result", "items", "new", "updated", "filtered"):
-        table.add_column(column, justify="right" if column not in ("source", "result") else "left")
+def _print_sources(report: RunReport) -> None:
+    """What each source of a run did."""
+    rows = []
     for s in report.sources:
         if not s.ok:
-            result = f"[red]{escape(s.error or 'failed')}[/red]"
+            result = s.error or "failed"
         elif s.warning:
-            result = f"[yellow]ok, but {escape(s.warning)}[/yellow]"
+            result = f"ok, but {s.warning}"
         else:
             result = "not modified" if s.not_modified else "ok"
-        table.add_row(
-            s.name, result, str(s.items), str(s.inserted), str(s.updated), str(s.filtered)
+        rows.append(
+            (s.name, result, str(s.items), str(s.inserted), str(s.updated), str(s.filtered))
         )
-    return table
+    columns = ("source", "result", "items", "new", "updated", "filtered")
+    _print_rows("Sources", columns, rows, [not s.ok for s in report.sources])
 
 
-def do_run(config: Config, ctx: Ctx, due_only: bool = True, wait_lock: float = 0.0) -> int:
-    """Run the pipeline once with a progress bar on terminals; return the exit code."""
+def do_run(
+    config: Config, ctx: Ctx, due_only: bool = True, wait_lock: float = 0.0, as_json: bool = False
+) -> int:
+    """Run the pipeline once with a progress bar on terminals; return the exit code:
+    the run's, or 128 + the signal's number when a signal stopped it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from newsmill.run import run_once
     from newsmill.run.lock import run_lock
     from newsmill.run.stopping import stop_on_signals
 
+    if not config.resolved_sources():
+        click.echo(f"newsmill: {config.path}: no sources configured: nothing to fetch", err=True)
     store = _open(config)
     try:
         started = time.monotonic()
         with run_lock(store, wait_lock), stop_on_signals() as stop:
-            if sys.stderr.isatty() and not ctx.json_logs:
+            if sys.stderr.isatty() and not (ctx.json_logs or ctx.quiet):
                 with Progress(
                     TextColumn("fetching"),
                     BarColumn(),
@@ -207,23 +284,65 @@ def do_run(config: Config, ctx: Ctx, due_only: bool = True, wait_lock: float = 0
         store.close()
     if stop:
         click.echo(
-            f"newsmill: stopped by {stop.signal_name} after finishing the writes in progress",
+            f"newsmill: stopped by {stop.signal_name}: the writes in progress finished; "
+            "the rest waits for the next run",
             err=True,
         )
-    out_console.print(_summary_table(report))
+    code = stop.exit_code or report.exit_code
+    _report_run(report, elapsed, ctx, as_json, code, stop.signal_name)
+    return code
+
+
+def _report_run(
+    report: RunReport,
+    elapsed: float,
+    ctx: Ctx,
+    as_json: bool,
+    code: int,
+    stopped_by: str | None = None,
+    how: str = "",
+) -> None:
+    """The run's summary on stdout: one JSON object, or tables for people (none with
+    -q or --json-logs: what failed is logged on stderr, and cron mails only that)."""
+    if as_json:
+        click.echo(json.dumps(_run_record(report, elapsed, code, stopped_by), ensure_ascii=False))
+        return
+    if ctx.quiet or ctx.json_logs:
+        return
+    _print_sources(report)
     _print_outputs(report.outputs)
     new = sum(s.inserted for s in report.sources)
     failing = report.failed_outputs
     failed_outputs = f", {len(failing)} outputs failed" if failing else ""
     out_console.print(
         f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
-        f"in {elapsed:.1f}s{failed_outputs}"
+        f"in {elapsed:.1f}s{how}{failed_outputs}"
     )
     out_console.print(
         f"lost: {len(report.failed)} sources, {report.pages_lost} article pages "
         "(their feed text was kept)"
     )
-    return report.exit_code
+
+
+def _run_record(
+    report: RunReport, elapsed: float, code: int, stopped_by: str | None
+) -> dict[str, Any]:
+    """`run --json`: the whole run in one object, for scripts."""
+    return {
+        "exit_code": code,
+        "seconds": round(elapsed, 3),
+        "stopped_by": stopped_by,
+        "totals": {
+            "sources": len(report.sources),
+            "failed": len(report.failed),
+            "new": sum(s.inserted for s in report.sources),
+            "updated": sum(s.updated for s in report.sources),
+            "pages_lost": report.pages_lost,
+            "outputs_failed": len(report.failed_outputs),
+        },
+        "sources": [_jsonable(s) for s in report.sources],
+        "outputs": [{**_jsonable(o), "ok": o.ok} for o in report.outputs],
+    }
 
 
 def _print_outputs(reports: Any) -> None:
@@ -245,29 +364,31 @@ def queue_option(func: F) -> F:
     )(func)
 
 
-def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool, due_only: bool = True) -> int:
+def do_run_celery(
+    config: Config, ctx: Ctx, queue: str, wait: bool, due_only: bool = True, as_json: bool = False
+) -> int:
     """Enqueue every due source on the workers; with `wait`, follow the batch to the end."""
     from newsmill.run.celery import EngineError, enqueue
     from newsmill.run.celery import wait as wait_for
 
+    say = (lambda text: None) if ctx.quiet or ctx.json_logs or as_json else out_console.print
     try:
         queued = enqueue(config, queue, due_only)
-        out_console.print(f"batch {queued.batch}: {queued.sent} sources queued on {queue!r}")
+        say(f"batch {queued.batch}: {queued.sent} sources queued on {queue!r}")
         if queued.skipped:
-            out_console.print(f"{len(queued.skipped)} sources still in flight were not queued")
+            say(f"{len(queued.skipped)} sources still in flight were not queued")
         if not wait:
+            if as_json:
+                record = {"batch": queued.batch, "queued": queued.sent, "in_flight": queued.skipped}
+                click.echo(json.dumps(record, ensure_ascii=False))
             return 0
         started = time.monotonic()
         report = wait_for(config, queued.batch, queue)
     except EngineError as exc:
         fail(str(exc), 2)
-    out_console.print(_summary_table(report))
-    _print_outputs(report.outputs)
-    new = sum(s.inserted for s in report.sources)
-    out_console.print(
-        f"{len(report.sources)} sources, {len(report.failed)} failed, {new} new articles "
-        f"in {time.monotonic() - started:.1f}s (published once by a worker)"
-    )
+    elapsed = time.monotonic() - started
+    how = " (published once by a worker)"
+    _report_run(report, elapsed, ctx, as_json, report.exit_code, how=how)
     return report.exit_code
 
 
@@ -282,6 +403,7 @@ def do_run_celery(config: Config, ctx: Ctx, queue: str, wait: bool, due_only: bo
     help="Seconds to wait for another run on the same store (default: refuse at once).",
 )
 @click.option("--no-wait", is_flag=True, help="Celery engine: enqueue and return at once.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @queue_option
 @click.pass_obj
 def run(
@@ -291,6 +413,7 @@ def run(
     watch: bool,
     wait_lock: float,
     no_wait: bool,
+    as_json: bool,
     queue: str,
 ) -> None:
     """Fetch every due source, store new articles, publish every output.
@@ -300,17 +423,29 @@ def run(
     """
     with user_errors(ctx.debug):
         config = load_config(config_path)
+        if config.run.engine == "celery":
+            _check_celery_store(config, config_path)
         if config.run.engine == "celery" and watch:
             code = do_watch_celery(config, queue)
         elif config.run.engine == "celery":
-            code = do_run_celery(config, ctx, queue, wait=not no_wait, due_only=not all_sources)
+            code = do_run_celery(
+                config, ctx, queue, wait=not no_wait, due_only=not all_sources, as_json=as_json
+            )
         elif no_wait:
             fail('--no-wait needs [run] engine = "celery"', 2)
         elif watch:
             code = do_watch(config, wait_lock)
         else:
-            code = do_run(config, ctx, due_only=not all_sources, wait_lock=wait_lock)
+            code = do_run(
+                config, ctx, due_only=not all_sources, wait_lock=wait_lock, as_json=as_json
+            )
     sys.exit(code)
+
+
+def _check_celery_store(config: Config, config_path: Path) -> None:
+    """Workers on many machines share one database: SQLite cannot be it."""
+    if not config.store.url.startswith("postgresql"):
+        fail(f"{config_path}: store.url: the celery engine needs a PostgreSQL store", 2)
 
 
 def do_watch_celery(config: Config, queue: str) -> int:
@@ -351,8 +486,7 @@ def worker(ctx: Ctx, config_path: Path, concurrency: int, queue: str) -> None:
         config = load_config(config_path)
         if config.run.engine != "celery":
             fail(f'{config_path}: run.engine: a worker needs engine = "celery"', 2)
-        if not config.store.url.startswith("postgresql"):
-            fail(f"{config_path}: store.url: the celery engine needs a PostgreSQL store", 2)
+        _check_celery_store(config, config_path)
         from newsmill.run.celery import run_worker
 
         code = run_worker(config, queue, concurrency)
@@ -369,13 +503,16 @@ def build(ctx: Ctx, config_path: Path) -> None:
 
     with user_errors(ctx.debug):
         config = load_config(config_path)
+        if not config.publish.configured():
+            fail(f"{config_path}: publish: no outputs configured: nothing to build", 2)
         store = _open(config)
         try:
             with run_lock(store):
                 reports = publish_all(config, store)
         finally:
             store.close()
-        _print_outputs(reports)
+        if not (ctx.quiet or ctx.json_logs):
+            _print_outputs(reports)
     if any(not report.ok for report in reports):
         sys.exit(1)
 
@@ -420,49 +557,65 @@ def status(ctx: Ctx, config_path: Path, as_json: bool, queue: str) -> None:
             record = {"engine": "celery", **_jsonable(_engine_info(config, queue))}
             click.echo(json.dumps(record, ensure_ascii=False))
         return
-    table = Table(title="newsmill sources")
     columns = ("source", "last fetch", "status", "articles", "failures", "next", "last error")
-    for column in columns:
-        table.add_column(column)
+    lines = []
     for r in rows:
         name = r.name if r.name in configured else f"{r.name} (not configured)"
         if r.disabled_reason:
-            name = f"[red]{name} (disabled)[/red]"
-        table.add_row(
-            name,
-            _when(r.last_fetch),
-            str(r.last_status or "-"),
-            str(r.articles),
-            str(r.consecutive_failures),
-            "disabled" if r.disabled_reason else _when(r.next_due) if r.next_due else "now",
-            escape(
-                r.disabled_reason
-                or r.last_error
-                or (f"warning: {r.last_warning}" if r.last_warning else "")
-            ),
+            name = f"{name} (disabled)"
+        problem = r.disabled_reason or r.last_error
+        lines.append(
+            (
+                name,
+                _when(r.last_fetch),
+                str(r.last_status or "-"),
+                str(r.articles),
+                str(r.consecutive_failures),
+                "disabled" if r.disabled_reason else _when(r.next_due) if r.next_due else "now",
+                problem or (f"warning: {r.last_warning}" if r.last_warning else ""),
+            )
         )
-    out_console.print(table)
+    _print_rows("newsmill sources", columns, lines, [bool(r.disabled_reason) for r in rows])
     if outputs:
-        out_console.print(_outputs_table(outputs))
+        _print_rows(
+            "newsmill outputs",
+            ("output", "last run", "last success", "written", "failed", "last error"),
+            [
+                (
+                    o.name,
+                    _when(o.last_run),
+                    _when(o.last_success),
+                    str(o.written),
+                    str(o.failed),
+                    o.last_error or "",
+                )
+                for o in outputs
+            ],
+            [bool(o.last_error or o.failed) for o in outputs],
+        )
     if config.run.engine == "celery":
         _print_engine_status(config, queue)
 
 
-def _outputs_table(outputs: Any) -> Table:
-    table = Table(title="newsmill outputs")
-    for column in ("output", "last run", "last success", "written", "failed", "last error"):
+def _print_rows(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], alarming: Sequence[bool]
+) -> None:
+    """A table for people on a terminal; elsewhere (a pipe, a file, cron) a header and
+    one tab-separated line per row with nothing cut or wrapped, for grep and cut."""
+    if not out_console.is_terminal:
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(" ".join(value.split()) for value in row))
+        return
+    table = Table(title=title)
+    for column in columns:
         table.add_column(column)
-    for o in outputs:
-        name = o.name if not o.last_error and not o.failed else f"[red]{escape(o.name)}[/red]"
-        table.add_row(
-            name,
-            _when(o.last_run),
-            _when(o.last_success),
-            str(o.written),
-            str(o.failed),
-            escape(o.last_error or ""),
-        )
-    return table
+    for row, alarm in zip(rows, alarming, strict=True):
+        cells = [escape(value) for value in row]
+        if alarm:
+            cells = [f"[red]{cells[0]}[/red]", *cells[1:]]
+        table.add_row(*cells)
+    out_console.print(table)
 
 
 def _jsonable(value: Any) -> Any:
@@ -502,21 +655,14 @@ def _print_engine_status(config: Config, queue: str) -> None:
             f"of {b.total}; published {published}"
             + (f" ({b.publish_error})" if b.publish_error else "")
         )
-    table = Table(title="workers seen")
-    for column in ("worker", "pid", "started", "last heartbeat", "ago", "tasks"):
-        table.add_column(column)
     now = datetime.now(UTC)
-    for w in info.workers:
-        ago = (now - w.last_heartbeat).total_seconds()
-        table.add_row(
-            w.name,
-            str(w.pid),
-            _when(w.started),
-            _when(w.last_heartbeat),
-            f"{ago:.0f}s",
-            str(w.tasks_done),
-        )
-    out_console.print(table)
+    columns = ("worker", "pid", "started", "last heartbeat", "ago", "tasks")
+    rows = [
+        (w.name, str(w.pid), _when(w.started), _when(w.last_heartbeat),
+         f"{(now - w.last_heartbeat).total_seconds():.0f}s", str(w.tasks_done))
+        for w in info.workers
+    ]  # fmt: skip
+    _print_rows("workers seen", columns, rows, [False] * len(rows))
 
 
 @cli.group()

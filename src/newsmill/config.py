@@ -267,6 +267,10 @@ class PublishConfig(_Strict):
     def keep_count(self) -> int | None:
         return self.keep if isinstance(self.keep, int) else None
 
+    def configured(self) -> bool:
+        """Whether any output is configured."""
+        return any((self.hexo, self.hugo, self.jekyll, self.jsonl, self.site))
+
 
 class DedupeConfig(_Strict):
     """Cross-source story clustering (see docs/dedupe.md for how to tune it)."""

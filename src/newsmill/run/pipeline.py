@@ -34,6 +34,7 @@ from newsmill.store import Store
 
 log = logging.getLogger("newsmill.run")
 T = TypeVar("T")
+STOP_POLL = 0.05  # seconds between looks at the stop flag while sources run
 
 
 def run_once(
@@ -52,7 +53,10 @@ def run_once(
     report.sources = asyncio.run(fetch_all(config, store, on_done, due_only, stop, processors))
     report.sources = [s for s in report.sources if not s.skipped]
     store.place_undated(started)
-    if publish:
+    if stop:
+        # Publishing is new work: the next run publishes what this one stored.
+        log.info("stopped by %s: outputs are published by the next run", stop.signal_name)
+    elif publish:
         report.outputs = publish_all(config, store, stop)
     return report
 
@@ -112,17 +116,19 @@ async def _fetch_sources(
         slots = asyncio.Semaphore(config.fetch.concurrency)
 
         async def one(source: Source) -> SourceOutcome:
-            async with slots:
-                if stop:  # asked to stop: sources not started yet wait for the next run
-                    return SourceOutcome(source.name, ok=True, skipped=True)
-                try:
+            try:
+                async with slots:
+                    if stop:  # asked to stop: sources not started yet wait for the next run
+                        return SourceOutcome(source.name, ok=True, skipped=True)
                     outcome = await run_source(fetcher, robots, store, source, policy, processors)
-                except Exception as exc:  # a bug on one source must not stop the others
-                    log.exception("source %s: unexpected error", source.name)
-                    outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")
-            if outcome.skipped:
-                pass
-            elif outcome.ok:
+            except asyncio.CancelledError:
+                # Stopped by a signal mid-way: the store's writes already begun finish
+                # in their threads; this source's next run does the rest.
+                return SourceOutcome(source.name, ok=True, skipped=True)
+            except Exception as exc:  # a bug on one source must not stop the others
+                log.exception("source %s: unexpected error", source.name)
+                outcome = SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}")
+            if outcome.ok:
                 log.info(
                     "source %s: %s",
                     source.name,
@@ -137,8 +143,24 @@ async def _fetch_sources(
                 on_done(outcome)
             return outcome
 
-        outcomes = list(await asyncio.gather(*(one(s) for s in sources)))
+        tasks = [asyncio.create_task(one(s)) for s in sources]
+        watcher = asyncio.create_task(_cancel_on_stop(stop, tasks)) if stop is not None else None
+        try:
+            outcomes = list(await asyncio.gather(*tasks))
+        finally:
+            if watcher is not None:
+                watcher.cancel()
     return outcomes
+
+
+async def _cancel_on_stop(stop: StopFlag, tasks: list[asyncio.Task[SourceOutcome]]) -> None:
+    """Once asked to stop, cancel the sources in flight instead of waiting for their
+    requests (a slow server holds one for the whole fetch timeout): the run ends
+    within a moment of the signal."""
+    while not stop:
+        await asyncio.sleep(STOP_POLL)
+    for task in tasks:
+        task.cancel()
 
 
 async def run_source(

@@ -138,15 +138,23 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            # A typo in the path must not quietly start an empty archive somewhere new.
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            if not folder.is_dir():
+                raise StoreError(f"store {url}: the folder {folder} does not exist")
         try:
-            if url.startswith("sqlite:///") and ":memory:" not in url:
-                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             with self.engine.begin() as conn:
                 migrate(conn)
-        except (SQLAlchemyError, OSError, RuntimeError, ModuleNotFoundError) as exc:
+        except ModuleNotFoundError as exc:  # the database's driver
+            from newsmill.extras import missing_extra
+
+            detail = missing_extra(exc) or str(exc)
+            raise StoreError(f"store {_redact(url)}: cannot open: {detail}") from None
+        except (SQLAlchemyError, OSError, RuntimeError) as exc:
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise StoreError(f"store {_redact(url)}: cannot open: {detail}") from None
 
