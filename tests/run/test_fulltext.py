@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from helpers.common import DATA, run_cli, write_config
+from helpers.common import DATA, run_cli, status_json, write_config
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -91,3 +93,46 @@ def test_never_policy_keeps_the_feed_text(tmp_path: Path, httpserver: HTTPServer
     )
     assert run_cli("run", "-c", str(config)).exit_code == 0
     assert hits == ["/feed"]
+
+
+def test_an_unreadable_robots_txt_is_said_once_with_its_reason(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """RFC 9309: a robots.txt that cannot be read (a server error) disallows the site's
+    pages for now. That is said once per site per run, as what it is, not as a
+    disallow per article, and `status` shows it on each source it held back."""
+    base = httpserver.url_for("").rstrip("/")
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{base}/story/{n}</link><guid>s{n}</guid>"
+        f"<description>Teaser {n}. Read more</description></item>"
+        for n in range(8)
+    )
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    )
+    for name in ("one", "two"):
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            feed, content_type="application/rss+xml"
+        )
+    httpserver.expect_request("/robots.txt").respond_with_data("down", status=503)
+    sources = [
+        {"name": name, "url": f"{base}/{name}", "categories": ["a"], "full_text": "always"}
+        for name in ("one", "two")
+    ]
+    config = write_config(tmp_path, sources, fetch={"retries": 0})
+    done = subprocess.run(
+        [sys.executable, "-m", "newsmill", "run", "-c", str(config)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "robots.txt" in line]
+    host = base.removeprefix("http://")
+    assert len(said) == 1, said
+    assert f"robots.txt of {host} could not be read (HTTP 503)" in said[0]
+    assert "disallows" not in done.stderr
+    rows, _ = status_json("-c", str(config))
+    for name in ("one", "two"):
+        assert rows[name]["last_warning"] == (
+            f"8 article pages not fetched: robots.txt of {host} could not be read (HTTP 503)"
+        )
+    assert rows["one"]["articles"] == 8  # the feeds' teasers are kept

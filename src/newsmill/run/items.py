@@ -86,6 +86,7 @@ class FeedItems:
     known_filtered: set[str] = field(default_factory=set)
     ttl_minutes: int | None = None
     damage: str | None = None  # what the parser says it may have lost (ParsedFeed.damage)
+    refused: str | None = None  # article pages robots.txt kept from being fetched, and why
     next_page: str | None = None  # a list page's next page, if it shows one
     list_select: ListSelect | None = None  # what found the list: its next pages use it too
 

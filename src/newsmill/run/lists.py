@@ -34,8 +34,9 @@ async def read_list_source(
     policy: RunPolicy,
 ) -> tuple[FetchResult, FeedItems | None]:
     """The list page's fetch (its error, if the list cannot be read) and its articles."""
-    if not await robots.allowed(source.url):
-        return FetchResult(source.url, source.url, error="robots.txt disallows the list page"), None
+    refusal = await robots.refusal(source.url)
+    if refusal is not None:
+        return FetchResult(source.url, source.url, error=f"list page not fetched: {refusal}"), None
     if source.render == "always":
         result = await _rendered(fetcher, source, source.url)
     else:

@@ -224,11 +224,13 @@ async def add_full_text(
     stored = await asyncio.to_thread(store.existing_guids, source.name, [e.guid for e in wanted])
     items.already_full = stored
     failures = 0
+    refused: dict[str, int] = {}  # why robots.txt kept pages from being fetched: how many
 
     async def one(entry: Entry) -> None:
         nonlocal failures
-        if not await robots.allowed(entry.link):
-            log.info("source %s: robots.txt disallows %s", source.name, entry.link)
+        refusal = await robots.refusal(entry.link)
+        if refusal is not None:  # logged once per site by `robots`
+            refused[refusal] = refused.get(refusal, 0) + 1
             return
         rule = rules.for_url(entry.link)
         result = await fetcher.fetch(
@@ -256,4 +258,9 @@ async def add_full_text(
         items.pages[entry.guid] = page
 
     await asyncio.gather(*(one(e) for e in wanted if e.guid not in stored))
+    if refused:  # for `newsmill status`: the source's pages wait on a site's robots.txt
+        items.refused = "; ".join(
+            f"{n} article page{'s' if n > 1 else ''} not fetched: {why}"
+            for why, n in refused.items()
+        )
     return failures

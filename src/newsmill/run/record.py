@@ -65,7 +65,7 @@ def store_fetch_result(
     stale = None
     if source.kind == "list" and items.entries and len(filtered) == len(items.entries):
         stale = "every item of the list was filtered: is it still the site's newest list?"
-    warning = "; ".join(filter(None, (items.damage, result.note, stale))) or None
+    warning = "; ".join(filter(None, (items.damage, result.note, stale, items.refused))) or None
     store.record_fetch(source.name, result, None, len(items.entries), warning=warning)
     _schedule_success(store, source, policy.schedule, result, items, now)
     if items.damage:
