@@ -239,3 +239,25 @@ def test_a_second_signal_does_not_wait_for_the_first() -> None:
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.5)
         assert raised.value.exit_code == 143
+
+
+def test_init_writes_a_starter_config_that_runs(tmp_path: Path) -> None:
+    done = newsmill("init", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    config = tmp_path / "newsmill.toml"
+    text = config.read_text("utf-8")
+    assert "[[sources]]" in text and "newsmill sources add URL" in text  # says where sources go
+    built = newsmill("build", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    home = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "<title>My news" in home and 'lang="en"' in home
+    ran = newsmill("run", "-q", cwd=tmp_path)
+    assert ran.returncode == 0 and "no sources configured" in ran.stderr
+    assert (tmp_path / "newsmill.db").is_file()  # the store beside the config
+    # A second init leaves the file alone.
+    config.write_text(text + "# mine\n", "utf-8")
+    again = newsmill("init", cwd=tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    assert config.read_text("utf-8").endswith("# mine\n")
+    assert newsmill("init", "--force", cwd=tmp_path).returncode == 0
+    assert config.read_text("utf-8") == text

@@ -495,6 +495,26 @@ def worker(ctx: Ctx, config_path: Path, concurrency: int, queue: str) -> None:
 
 @cli.command()
 @config_option
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.pass_obj
+def init(ctx: Ctx, config_path: Path, force: bool) -> None:
+    """Write a commented starter newsmill.toml: a site, a store, where sources go."""
+    from importlib.resources import files
+
+    if config_path.exists() and not force:
+        fail(f"{config_path}: exists already; nothing written (--force overwrites it)", 2)
+    try:
+        write_atomic(config_path, (files("newsmill") / "starter.toml").read_bytes())
+    except OSError as exc:
+        fail(f"{config_path}: cannot write: {exc.strerror}", 2)
+    click.echo(
+        f"wrote {config_path}: add sources with `newsmill sources add URL`, "
+        "then `newsmill run` and `newsmill serve`"
+    )
+
+
+@cli.command()
+@config_option
 @click.pass_obj
 def build(ctx: Ctx, config_path: Path) -> None:
     """Publish every configured output from the store, without fetching."""
