@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from newsmill.configfile import ConfigError
 from newsmill.model import Source
 
 
-class OpmlError(Exception):
+class OpmlError(ConfigError):
     """The OPML file cannot be read; the message names it."""
 
 
