@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers.common import HexoSite
+from helpers.links import broken_links
 
 
 def demo(out: Path) -> subprocess.CompletedProcess[str]:
@@ -53,6 +54,14 @@ def test_demo_makes_posts_and_jsonl(demo_dir: Path) -> None:
     assert len({r["source"] for r in records}) >= 5
     # the GBK feed came through as Chinese, not mojibake
     assert all("\ufffd" not in r["title"] + r["text"] for r in records)
+
+
+def test_no_link_of_the_demo_site_is_broken(demo_dir: Path) -> None:
+    """Every page, list, tag, feed, style and script a page of the site links to is
+    there, the duplicate story's page included."""
+    site = demo_dir / "site"
+    assert len(list(site.rglob("*.html"))) > 50
+    assert broken_links(site) == []
 
 
 def test_second_demo_run_changes_no_output_and_adds_no_row(demo_dir: Path) -> None:

@@ -19,6 +19,7 @@ import feedparser
 import pytest
 import yaml
 from helpers.common import SHARED, write_config
+from helpers.links import broken_links
 from lxml import html
 
 FEEDS = SHARED / "data" / "feeds"
@@ -117,6 +118,7 @@ def test_every_real_feed_runs_whole_in_any_time_zone(
         assert len(list((tmp_path / folder).glob(f"*{suffix}"))) == len(canonical), folder
     assert (tmp_path / "site" / "index.html").is_file()
     assert len(list((tmp_path / "site" / "a").rglob("*.html"))) == len(records)
+    assert broken_links(tmp_path / "site") == []
 
     # Every distinct item of every feed stored, and none made up.
     stored: dict[str, int] = {}

@@ -106,7 +106,7 @@ class PageRenderer:
             lead_image=lead,
             breadcrumbs=crumbs(levels),
             channel=levels[2] if len(levels) > 2 else "",
-            tags=[(tag, tag_dir(tag) + "index.html") for tag in item.tags],
+            tags=tag_links(item),
             editor=article.editor,
             updated=updated,
             also=item.also,
@@ -139,6 +139,18 @@ class PageRenderer:
                 digest(site_key, "search"),
                 lambda: self.render("search.html", path, search_page=True, search_labels=labels),
             )
+
+
+def tag_links(item: Item) -> list[tuple[str, str | None]]:
+    """(tag, its list page) of each of an article's tags. A duplicate is listed under
+    its story's primary, so only the tags they share have a list page that is sure
+    to exist; its other tags are shown without a link (`plan` keys the page on the
+    primary's tags)."""
+    shared = None if item.primary is None else set(item.primary.tags)
+    return [
+        (tag, tag_dir(tag) + "index.html" if shared is None or tag in shared else None)
+        for tag in item.tags
+    ]
 
 
 def crumbs(levels: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -106,7 +106,7 @@ class _Planner:
             item.path,
             item.key,
             [(o.path, o.title, o.source_name) for o in item.also],
-            (item.primary.path, item.primary.title, item.primary.source_name)
+            (item.primary.path, item.primary.title, item.primary.source_name, item.primary.tags)
             if item.primary
             else None,
         )
