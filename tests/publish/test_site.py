@@ -686,3 +686,40 @@ def test_urls_are_quoted_as_urllib_quotes_them() -> None:
     for path in ["a/2026/11/央行-0123456789.html", "c/金融/示例财经/index.html", "t/x y/%/?#&=+",
                  "é/ü/ß", "~_.-/A-Z", "😀/𠀀"]:  # fmt: skip
         assert quote_path(path) == quote(path, safe="/")
+
+
+def test_feeds_and_sitemap_want_an_absolute_base_url(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Feed readers and search engines reject root-relative links: a build without an
+    absolute base URL says so, loudly, and what it writes instead. With one under a
+    sub-path, every feed and sitemap link is absolute and under it."""
+    articles = corpus(6)
+    store = store_with(tmp_path / "store.db", articles)
+    with caplog.at_level("WARNING", logger="newsmill"):
+        site_writer(tmp_path / "plain").publish_store(store)
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "base_url" in warning and "root-relative" in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="newsmill"):
+        site_writer(tmp_path / "sub", base_url="https://news.example.org/mill/").publish_store(
+            store
+        )
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+    site = tmp_path / "sub"
+    feed = feedparser.parse((site / "atom.xml").read_bytes())
+    links = [e.link for e in feed.entries] + [feed.feed.link]
+    assert len(links) == 7 and all(u.startswith("https://news.example.org/mill/") for u in links)
+    rss = feedparser.parse((site / "c/金融/rss.xml").read_bytes())
+    assert rss.entries and all(
+        e.link.startswith("https://news.example.org/mill/a/") for e in rss.entries
+    )
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [
+        loc
+        for path in site.glob("sitemap*.xml")
+        for loc in etree.fromstring(path.read_bytes()).xpath("//s:loc/text()", namespaces=ns)
+    ]
+    assert locs and all(u.startswith("https://news.example.org/mill/") for u in locs)
+    assert "Sitemap: https://news.example.org/mill/sitemap.xml" in (site / "robots.txt").read_text()
+    assert '<base href="/mill/">' in (site / "404.html").read_text("utf-8")

@@ -6,6 +6,7 @@ Made once per build, before any article is read; nothing in it changes after.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from newsmill.publish.site.keys import digest
 from newsmill.publish.site.labels import Namespace, labels_for
 from newsmill.publish.site.manifest import SITE_FORMAT, Manifest, read_manifest
 from newsmill.publish.site.paths import category_dir
+
+log = logging.getLogger("newsmill.publish.site")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -59,6 +62,13 @@ def build_context(
         raise OutputError(f"{options.dir}: cannot create: {exc.strerror}") from None
     old = read_manifest(options.dir)
     base, base_path = _base_urls(options, site)
+    if not base.startswith(("http://", "https://")):
+        log.warning(
+            "site %s: no absolute base_url ([site] or [publish.site]): its feeds and "
+            "sitemap carry root-relative links, which feed readers and search engines "
+            'reject; set base_url = "https://your.host/path/"',
+            options.dir,
+        )
     nav = _nav(sources)
     fingerprint = templates_fingerprint(options.templates)
     site_ctx = Namespace(
