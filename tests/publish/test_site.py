@@ -723,3 +723,12 @@ def test_feeds_and_sitemap_want_an_absolute_base_url(
     assert locs and all(u.startswith("https://news.example.org/mill/") for u in locs)
     assert "Sitemap: https://news.example.org/mill/sitemap.xml" in (site / "robots.txt").read_text()
     assert '<base href="/mill/">' in (site / "404.html").read_text("utf-8")
+
+
+def test_an_article_page_says_the_time_zone_of_its_times(built: Path) -> None:
+    """Times are the site's local times (Asia/Shanghai here): the page says which, once."""
+    article = corpus(40)[5]
+    node = page(built, str(article_file(built, article.id).relative_to(built)))
+    (facts,) = node.xpath("//dl[contains(@class, 'facts')]")
+    assert facts.xpath(".//time/@datetime")[0].endswith("+08:00")
+    assert facts.xpath(".//span[@class='zone']/text()") == ["UTC+08:00"]

@@ -112,6 +112,7 @@ class PageRenderer:
             also=item.also,
             primary=item.primary,
             canonical=absolute(self.ctx.base, item.path),
+            zone=zone_label(item.first_seen_iso or item.iso),
         )
         return self.article_template.render(page)
 
@@ -139,6 +140,13 @@ class PageRenderer:
                 digest(site_key, "search"),
                 lambda: self.render("search.html", path, search_page=True, search_labels=labels),
             )
+
+
+def zone_label(iso: str) -> str:
+    """`UTC+08:00` for a local time written `...+08:00`: the page's times are the site's
+    local times, and a reader elsewhere needs to know which (said once, after them)."""
+    offset = iso[19:].lstrip(".0123456789")  # past the seconds and any fraction
+    return "UTC" if offset in ("", "Z", "+00:00") else f"UTC{offset}"
 
 
 def tag_links(item: Item) -> list[tuple[str, str | None]]:
