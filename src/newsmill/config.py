@@ -69,7 +69,8 @@ class SiteConfig(_Strict):
     title: str = "newsmill"
     timezone: str = "UTC"
     base_url: str = ""
-    language: str = "zh-CN"
+    # The site's own words and `lang`: "zh-CN" or "en"; empty, those of most articles.
+    language: str = ""
 
     @field_validator("timezone")
     @classmethod

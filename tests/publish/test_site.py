@@ -732,3 +732,27 @@ def test_an_article_page_says_the_time_zone_of_its_times(built: Path) -> None:
     (facts,) = node.xpath("//dl[contains(@class, 'facts')]")
     assert facts.xpath(".//time/@datetime")[0].endswith("+08:00")
     assert facts.xpath(".//span[@class='zone']/text()") == ["UTC+08:00"]
+
+
+def test_a_site_without_a_language_speaks_that_of_most_articles(tmp_path: Path) -> None:
+    from helpers.site import SOURCES
+
+    from newsmill.config import SiteConfig, SiteOutputConfig
+    from newsmill.publish.site import SiteWriter
+
+    articles = corpus(12)
+    english = [replace(a, language="en") for a in articles]
+    chinese = [replace(a, language="zh") for a in articles]
+    for name, batch, lang, home in (
+        ("en", english[:8] + chinese[8:], "en", "Skip to content"),
+        ("zh", english[:4] + chinese[4:], "zh-CN", "跳到正文"),
+    ):
+        store = store_with(tmp_path / f"{name}.db", batch)
+        site = tmp_path / name
+        SiteWriter(
+            SiteOutputConfig(dir=site), SiteConfig(title="t", timezone="UTC"), SOURCES
+        ).publish_store(store)
+        store.close()
+        index = page(site, "index.html")
+        assert index.get("lang") == lang
+        assert home in index.text_content()

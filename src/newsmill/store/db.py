@@ -624,6 +624,17 @@ class Store:
             for i, changed, cluster, primary in rows
         ]
 
+    def language_counts(self) -> dict[str, int]:
+        """How many articles are in each language (those of none left out): what a site
+        whose language is not set speaks."""
+        query = (
+            select(articles.c.language, func.count())
+            .where(articles.c.language.is_not(None))
+            .group_by(articles.c.language)
+        )
+        with self.engine.connect() as conn:
+            return {language: count for language, count in conn.execute(query).all()}
+
     def article_heads(self, ids: Sequence[str] | None = None) -> Iterator[ArticleHead]:
         """The heads (all but content and text) of these articles, or of all of them, in
         no particular order. Past a few thousand ids, every head is read in one pass and

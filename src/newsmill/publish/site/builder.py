@@ -24,7 +24,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing.connection import Connection
@@ -37,6 +38,7 @@ from newsmill.model import Article, PublishReport, Source
 from newsmill.publish.site.catalog import Catalog, first_seen
 from newsmill.publish.site.context import BuildContext, build_context
 from newsmill.publish.site.keys import versions_digest
+from newsmill.publish.site.labels import site_language
 from newsmill.publish.site.manifest import MANIFEST, manifest_bytes
 from newsmill.publish.site.parallel import CHUNK_PAGES, Helper, PageSplit, run_helper
 from newsmill.publish.site.plan import PAGE, SEARCH, Plan, make_plan
@@ -76,14 +78,22 @@ class SiteWriter:
     def publish(self, articles: Iterable[Article]) -> PublishReport:
         """From any articles, newest first. Holds them all: for tests and small sets;
         `publish_store` is the path that scales."""
+        articles = list(articles)
         with _collector_paused():
-            return _Build(self).run(MemorySource(list(articles)))
+            site = self._site(lambda: Counter(a.language for a in articles if a.language))
+            return _Build(self, site).run(MemorySource(articles))
 
     def publish_store(self, store: Store) -> PublishReport:
         """From the store: versions of every article, heads and full rows only for what
         changed."""
         with _collector_paused():
-            return _Build(self).run(StoreSource(store))
+            return _Build(self, self._site(store.language_counts)).run(StoreSource(store))
+
+    def _site(self, counts: Callable[[], Mapping[str, int]]) -> SiteConfig:
+        """The site's settings, its language that of most articles if they name none."""
+        if self.site.language:
+            return self.site
+        return self.site.model_copy(update={"language": site_language(counts())})
 
 
 @contextmanager
@@ -104,8 +114,8 @@ def _collector_paused() -> Iterator[None]:
 class _Build:
     """One build, up to its plan: the context, the fast path, the catalog."""
 
-    def __init__(self, writer: SiteWriter) -> None:
-        self.ctx = build_context(writer.options, writer.site, writer.sources)
+    def __init__(self, writer: SiteWriter, site: SiteConfig) -> None:
+        self.ctx = build_context(writer.options, site, writer.sources)
         old_search = _usable(self.ctx, self.ctx.old.search)
         self.index = IndexBuilder(old_search) if writer.options.search else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 LABELS: dict[str, dict[str, str]] = {
@@ -86,6 +87,13 @@ LABELS: dict[str, dict[str, str]] = {
 
 def labels_for(language: str) -> dict[str, str]:
     return LABELS["zh" if language.lower().startswith("zh") else "en"]
+
+
+def site_language(counts: Mapping[str, int]) -> str:
+    """The language of a site whose settings name none: that of most of its articles
+    (`zh-CN` for Chinese ones, else `en`, the two the site has words in)."""
+    chinese = sum(n for language, n in counts.items() if language.lower().startswith("zh"))
+    return "zh-CN" if chinese * 2 > sum(counts.values()) else "en"
 
 
 class Namespace(dict[str, Any]):
