@@ -62,7 +62,56 @@ def test_import_of_a_plain_reader_export(tmp_path: Path) -> None:
     assert run_cli("sources", "import", str(opml), "-c", str(target)).exit_code == 0
     loaded = {s.name: s for s in load_config(target).resolved_sources()}
     assert set(loaded) == {"some-blog", "some-blog-2", "loose"}
-    assert loaded["some-blog"].categories == ("Tech",) and loaded["loose"].categories == ("Loose",)
+    # A feed's title is its source level under its folder; feeds in no folder share one
+    # group; the title is nobody's author.
+    assert loaded["some-blog"].categories == ("Tech", "Some Blog")
+    assert loaded["loose"].categories == ("Feeds", "Loose")
+    assert all(s.author == "" for s in loaded.values())
+
+
+def test_import_names_sources_from_their_titles_and_says_what_it_skipped(
+    tmp_path: Path,
+) -> None:
+    opml = tmp_path / "reader.opml"
+    opml.write_text(
+        """<?xml version="1.0"?><opml version="2.0"><body><outline text="新闻">
+        <outline type="rss" text="江州日报 · 要闻" xmlUrl="https://jz.example/rss"/>
+        <outline type="rss" text="Known" xmlUrl="https://known.example/feed"/></outline>
+        <outline type="rss" text="Also known" xmlUrl="https://known2.example/feed"/></body></opml>""",
+        encoding="utf-8",
+    )
+    target = write_config(
+        tmp_path,
+        [{"name": "mine", "url": "https://known.example/feed", "categories": ["a"]},
+         {"name": "mine2", "url": "https://known2.example/feed", "categories": ["a"]}],
+    )  # fmt: skip
+    result = run_cli("sources", "import", str(opml), "-c", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"added 1 sources to {target}",
+        "skipped 2 already configured: mine, mine2",
+    ]
+    loaded = {s.name: s for s in load_config(target).resolved_sources()}
+    assert loaded["江州日报-要闻"].categories == ("新闻", "江州日报 · 要闻")
+
+
+def test_defaults_apply_to_every_source_that_does_not_say(tmp_path: Path) -> None:
+    sources = [
+        {"name": "quiet", "url": "https://a.example/f"},
+        {"name": "loud", "url": "https://b.example/f", "full_text": "always", "categories": ["x"]},
+    ]
+    target = write_config(
+        tmp_path, sources, defaults={"full_text": "never", "categories": ["新闻"]}
+    )
+    loaded = {s.name: s for s in load_config(target).resolved_sources()}
+    assert loaded["quiet"].full_text == "never" and loaded["quiet"].categories == ("新闻",)
+    assert loaded["loud"].full_text == "always" and loaded["loud"].categories == ("x",)
+    bad = write_config(tmp_path, sources, defaults={"url": "https://c.example/"})
+    result = run_cli("build", "-c", str(bad))
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        f"newsmill: {bad}: defaults.url: not a setting sources can share"
+    )
 
 
 def test_bad_opml_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ is wrong, because a scheduled job's log is often the only place a user looks.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tomllib
@@ -169,7 +170,8 @@ class ListSelectConfig(_Strict):
 
 
 class SourceConfig(_Strict):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    # Letters and digits of any script, then also . _ -: `sina-finance`, `新浪财经-滚动`.
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\W_][\w.-]*$")
     url: str | None = None
     rsshub: str | None = None
     # A page (or JSON/JSONP API) that lists articles; `list` in the file.
@@ -500,7 +502,36 @@ def load_config(path: Path) -> Config:
     return config_from_dict(data, path)
 
 
+# What a [defaults] table may give every source that does not say: not where a source
+# is (url, rsshub, list), its name or its selectors, which are its own.
+SHARED_SOURCE_KEYS = frozenset(
+    f.alias or name
+    for name, f in SourceConfig.model_fields.items()
+    if name not in ("name", "url", "rsshub", "list_url", "select")
+)
+
+
+def _apply_defaults(data: dict[str, Any], path: Path) -> None:
+    """`[defaults]`: settings every [[sources]] table has unless it says otherwise."""
+    defaults = data.pop("defaults", {})
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{path}: defaults: must be a table of source settings")
+    for key in defaults:
+        if key not in SHARED_SOURCE_KEYS:
+            raise ConfigError(
+                f"{path}: defaults.{key}: not a setting sources can share "
+                f"(one of {', '.join(sorted(SHARED_SOURCE_KEYS))})"
+            )
+    sources = data.get("sources")
+    if defaults and isinstance(sources, list):
+        for table in sources:
+            if isinstance(table, dict):
+                for key, value in defaults.items():
+                    table.setdefault(key, copy.deepcopy(value))
+
+
 def config_from_dict(data: dict[str, Any], path: Path) -> Config:
+    _apply_defaults(data, path)
     store = data.setdefault("store", {})
     if isinstance(store, dict):
         # The default database lives beside the config, not wherever cron's cwd is.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -14,30 +13,22 @@ from lxml import etree
 
 from newsmill.configfile import ConfigError
 from newsmill.model import Source
+from newsmill.names import source_name
 
 
 class OpmlError(ConfigError):
     """The OPML file cannot be read; the message names it."""
 
 
-_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def _source_name(title: str, url: str, taken: set[str]) -> str:
-    base = _NAME_UNSAFE.sub("-", title).strip("-._").lower()
-    if not base:
-        parts = urlsplit(url)
-        base = _NAME_UNSAFE.sub("-", f"{parts.hostname or 'feed'}{parts.path}").strip("-._").lower()
-    base = base[:80] or "feed"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    taken.add(name)
-    return name
+UNFILED = "Feeds"  # the group of feeds an OPML file keeps in no folder
 
 
 def read_opml(path: Path, taken_names: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Sources as config tables; outline nesting above a feed becomes its categories."""
+    """Sources as config tables. The folders above a feed become its categories (group,
+    source, channel), with the feed's own title as the source level when they are
+    fewer than two; feeds in no folder are filed under one group (`UNFILED`), not
+    each a group of its own. The title is not the author: it would become the
+    author of every article whose feed names none."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.parse(str(path), parser).getroot()
@@ -56,15 +47,16 @@ def read_opml(path: Path, taken_names: Iterable[str] = ()) -> list[dict[str, Any
             label = (outline.get("text") or outline.get("title") or "").strip()
             url = (outline.get("xmlUrl") or "").strip()
             if url:
-                categories = (trail or [label or "feeds"])[:3]
-                entry: dict[str, Any] = {
-                    "name": _source_name(outline.get("newsmillName") or label, url, taken),
-                    "url": url,
-                    "categories": categories,
-                }
-                if label:
-                    entry["author"] = label
-                found.append(entry)
+                folders = trail or [UNFILED]
+                if len(folders) < 2:
+                    folders = [*folders, label or urlsplit(url).hostname or "feed"]
+                found.append(
+                    {
+                        "name": source_name(outline.get("newsmillName") or label, url, taken),
+                        "url": url,
+                        "categories": folders[:3],
+                    }
+                )
             else:
                 walk(outline, [*trail, label] if label else trail)
 

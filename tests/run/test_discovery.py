@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 
 from newsmill.config import load_config
 from newsmill.parse import advertised_feeds
-from newsmill.run.discovery import probe_document, source_name
+from newsmill.run.discovery import probe_document
 
 LISTS_DEV = SHARED / "data" / "lists-dev"
 
@@ -127,13 +127,6 @@ def test_an_xhtml_page_with_an_xml_prolog_is_read_as_it_was_decoded() -> None:
         ' href="/rss.xml"/></head><body></body></html>'
     ).encode("gbk")
     assert advertised_feeds(page, "https://news.example/") == ["https://news.example/rss.xml"]
-
-
-def test_names_are_valid_and_unused() -> None:
-    assert source_name("The Harbor Daily!", "https://x.example/", set()) == "the-harbor-daily"
-    assert source_name("江州新闻", "https://www.jz-news.example/rss", set()) == "jz-news.example"
-    assert source_name("Feed", "https://a.example/", {"feed-x", "a.example"}) == "feed"
-    assert source_name("Feed", "https://a.example/", {"feed"}) == "feed-2"
 
 
 LISTS = DATA / "lists"

@@ -35,18 +35,22 @@ def sources_import(ctx: Ctx, opml_file: Path, config_path: Path) -> None:
     """Append the feeds of an OPML file to newsmill.toml as [[sources]]."""
     with user_errors(ctx.debug):
         existing = load_config(config_path) if config_path.exists() else None
-        known_urls = {s.url for s in existing.resolved_sources()} if existing else set()
+        known = {s.url: s.name for s in existing.resolved_sources()} if existing else {}
         names = {s.name for s in existing.sources} if existing else set()
         from newsmill.opml import read_opml
 
-        found = [s for s in read_opml(opml_file, names) if s["url"] not in known_urls]
-        if not found:
-            click.echo("no new feeds in that file")
-            return
-        from newsmill.config import append_sources
+        feeds = read_opml(opml_file, names)
+        found = [s for s in feeds if s["url"] not in known]
+        if found:
+            from newsmill.config import append_sources
 
-        append_sources(config_path, found)
-        click.echo(f"added {len(found)} sources to {config_path}")
+            append_sources(config_path, found)
+            click.echo(f"added {len(found)} sources to {config_path}")
+        else:
+            click.echo("no new feeds in that file")
+        skipped = list(dict.fromkeys(known[s["url"]] for s in feeds if s["url"] in known))
+        if skipped:
+            click.echo(f"skipped {len(skipped)} already configured: {', '.join(skipped)}")
 
 
 @sources.command("add")
@@ -60,7 +64,8 @@ def sources_add(
 ) -> None:
     """Add ADDRESS to newsmill.toml: a feed, a page that offers one, or a list page
     (with the selectors found for it written out, to adjust if need be)."""
-    from newsmill.run.discovery import DiscoveryError, find_source, source_name
+    from newsmill.names import source_name
+    from newsmill.run.discovery import DiscoveryError, find_source
 
     with user_errors(ctx.debug):
         config = load_config(config_path) if config_path.exists() else empty_config()

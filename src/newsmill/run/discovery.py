@@ -8,11 +8,9 @@ same fetcher as a run: the same limits, the same private-network guard.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -97,19 +95,6 @@ def _feed_title(result: FetchResult) -> str | None:
     except FeedError:
         return None
     return parsed.title
-
-
-def source_name(title: str, url: str, taken: set[str]) -> str:
-    """A valid, unused source name from the feed's title (ASCII part) or its host."""
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", title).strip("-._").lower()[:60]
-    if len(base) < 3:
-        host = urlsplit(url).hostname or "source"
-        base = re.sub(r"[^a-z0-9.-]+", "-", host.lower().removeprefix("www.")).strip("-.")
-    base = base or "source"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    return name
 
 
 # When a page's best link group is its list, not an article's related links:
