@@ -213,3 +213,76 @@ def test_client_and_builder_tokenize_alike(page: Page, demo: dict[str, Any]) -> 
             assert page.evaluate("k => window.newsmillSearch.shardOf(k, 64)", key) == shard_of(
                 key, 64
             )
+
+
+@pytest.fixture(scope="module")
+def many_groups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A site of 20 groups (a source each), served on 127.0.0.1."""
+    from helpers.common import sample_article
+
+    from newsmill.config import SiteConfig, SiteOutputConfig
+    from newsmill.model import Source
+    from newsmill.publish.site import SiteWriter
+    from newsmill.publish.site.serve import serve_in_thread
+
+    root = tmp_path_factory.mktemp("groups")
+    words = "财经科技体育国际社会文化教育健康汽车房产旅游军事娱乐时尚游戏法治农业能源环境交通"
+    names = [words[k : k + 2] + "新闻" for k in range(0, 40, 2)]
+    sources = {
+        f"s{n}": Source(f"s{n}", f"https://s{n}.example/feed", (name, f"来源{n}"))
+        for n, name in enumerate(names[:20])
+    }
+    articles = [
+        sample_article(
+            f"g{n}",
+            f"第{n}组的新闻标题",
+            source=name,
+            categories=list(source.categories),
+            language="zh",
+            tags=[],
+        )
+        for n, (name, source) in enumerate(sources.items())
+    ]
+    writer = SiteWriter(
+        SiteOutputConfig(dir=root / "site"), SiteConfig(title="新闻", timezone="UTC"), sources
+    )
+    writer.publish(articles)
+    server, url = serve_in_thread(root / "site")
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_many_groups_fold_under_more(browser: Browser, many_groups: str) -> None:
+    """With 20 groups the menu stays one row on a desktop and short on a phone (the
+    first article shows without scrolling); the rest are under "more", which opens
+    without a script and leads to every group."""
+    for viewport, shown_inline in (
+        ({"width": 1280, "height": 800}, 5),
+        ({"width": 390, "height": 844}, 3),
+    ):
+        context = browser.new_context(viewport=viewport, java_script_enabled=False)
+        tab = context.new_page()
+        tab.goto(many_groups + "index.html")
+        menu = tab.get_by_role("navigation", name="栏目")
+        inline = menu.locator(":scope > ul > li:not(.more) > a")
+        visible = [a for a in inline.all() if a.is_visible()]
+        assert len(visible) == shown_inline + 1  # and the archive
+        header = tab.locator("header.site-header").bounding_box()
+        assert header is not None and header["height"] < (110 if viewport["width"] > 600 else 170)
+        first = tab.locator("li.item").first.bounding_box()
+        assert first is not None and first["y"] + 40 < viewport["height"]
+        assert tab.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        tab.get_by_text("更多").click()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        folded = menu.locator("details a")
+        reachable = {a.inner_text() for a in visible} | {
+            a.inner_text() for a in folded.all() if a.is_visible()
+        }
+        assert len(reachable - {"归档"}) == 20, sorted(reachable)
+        tab.screenshot(path=str(ARTIFACTS / f"site-groups-{viewport['width']}.png"))
+        tab.get_by_role("link", name="娱乐新闻").click()
+        assert tab.locator("h1").inner_text() == "娱乐新闻"
+        context.close()
