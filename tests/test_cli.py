@@ -261,3 +261,74 @@ def test_init_writes_a_starter_config_that_runs(tmp_path: Path) -> None:
     assert config.read_text("utf-8").endswith("# mine\n")
     assert newsmill("init", "--force", cwd=tmp_path).returncode == 0
     assert config.read_text("utf-8") == text
+
+
+def test_sources_remove_takes_out_one_table_and_nothing_else(tmp_path: Path) -> None:
+    config = tmp_path / "newsmill.toml"
+    head = '# my sources\n[site]\ntitle = "t"\n\n'
+    tables = [
+        '# the first\n[[sources]]\nname = "one"\nurl = "https://a.example/f"  # keep\n'
+        'categories = ["x"]\n\n',
+        '# the second, going\n[[sources]]\nname = "two"\nurl = "https://b.example/f"\n'
+        'categories = ["y"]\n\n',
+        '[[sources]]\nname = "three"\nlist = "https://c.example/l"\ncategories = ["z"]\n'
+        '[sources.select]\nitems = "li.story"\n',
+    ]
+    config.write_text(head + "".join(tables), "utf-8")
+    done = run_cli("sources", "remove", "two", "-c", str(config))
+    assert done.exit_code == 0 and done.output == f"removed source two from {config}\n"
+    expected = head + tables[0] + tables[2]  # the table, and the comment just above it
+    assert config.read_text("utf-8") == expected
+    assert run_cli("sources", "remove", "three", "-c", str(config)).exit_code == 0
+    expected = head + tables[0]
+    assert config.read_text("utf-8") == expected
+    unknown = run_cli("sources", "remove", "nine", "-c", str(config))
+    assert unknown.exit_code == 2
+    assert unknown.output == f"newsmill: {config}: no source named 'nine'\n"
+    assert config.read_text("utf-8") == expected
+
+
+def test_sources_remove_purge_takes_its_articles_out_of_every_output(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    import sqlite3
+
+    from helpers.links import broken_links
+
+    base = httpserver.url_for("").rstrip("/")
+    for name in ("keep", "drop"):
+        items = "".join(
+            f"<item><title>{name} story {n}</title><link>{base}/{name}/{n}</link>"
+            f"<pubDate>Fri, 27 Nov 2026 1{n}:00:00 +0800</pubDate>"
+            f"<description>&lt;p&gt;The {name} body number {n}.&lt;/p&gt;</description></item>"
+            for n in range(3)
+        )
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            f'<rss version="2.0"><channel><title>{name}</title>{items}</channel></rss>',
+            content_type="application/rss+xml",
+        )
+    sources = [
+        {"name": n, "url": f"{base}/{n}", "categories": [n], "full_text": "never"}
+        for n in ("keep", "drop")
+    ]
+    config = write_config(tmp_path, sources, publish={"site": {"dir": "site"}})
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+    assert len(list((tmp_path / "posts").glob("*.md"))) == 6
+    done = newsmill("sources", "remove", "drop", "--purge", "-c", str(config), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "purged 3 articles of drop from the store" in done.stdout
+    rows = (
+        sqlite3.connect(tmp_path / "newsmill.db")
+        .execute("select source, count(*) from articles group by source")
+        .fetchall()
+    )
+    assert rows == [("keep", 3)]
+    records = [json.loads(line) for line in (tmp_path / "articles.jsonl").read_text().splitlines()]
+    assert {r["source"] for r in records} == {"keep"}
+    posts = list((tmp_path / "posts").glob("*.md"))
+    assert len(posts) == 3 and all("drop story" not in p.read_text("utf-8") for p in posts)
+    pages = [p.read_text("utf-8") for p in (tmp_path / "site" / "a").rglob("*.html")]
+    assert len(pages) == 3 and not any("drop story" in p for p in pages)
+    assert "drop" not in (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert broken_links(tmp_path / "site") == []
+    assert "drop" not in config.read_text("utf-8")

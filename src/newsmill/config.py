@@ -10,6 +10,7 @@ import copy
 import os
 import re
 import tomllib
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -478,6 +479,61 @@ def append_sources(path: Path, tables: list[dict[str, Any]]) -> None:
             "is `sources` written as an inline array?"
         ) from None
     write_atomic(path, updated.encode("utf-8"), durable=True)
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*[^\]]+\]\]?\s*(#.*)?$")
+
+
+def remove_source_table(path: Path, name: str) -> None:
+    """Take the [[sources]] table named `name` out of the file, leaving every other byte
+    (comments, order, spacing) as it was. The result must load as the same config
+    less that source, or nothing is written."""
+    from newsmill.files import write_atomic
+
+    text = path.read_text("utf-8")
+    before = tomllib.loads(text)
+    lines = text.splitlines(keepends=True)
+    # `[sources.select]` belongs to the [[sources]] table above it, not after it.
+    headers = [
+        n
+        for n, line in enumerate(lines)
+        if _TABLE_HEADER.match(line) and not line.strip().replace(" ", "").startswith("[sources.")
+    ] + [len(lines)]
+    for start, end in pairwise(headers):
+        if lines[start].strip().replace(" ", "") != "[[sources]]":
+            continue
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip()[0] == "#"):
+            end -= 1  # comments just above the next table belong to it
+        try:
+            table = tomllib.loads("".join(lines[start:end])).get("sources", [{}])[0]
+        except tomllib.TOMLDecodeError:
+            continue
+        if table.get("name") != name:
+            continue
+        while start > 0 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1  # and so do the comments just above this one
+        while (
+            end < len(lines) and start and not lines[end].strip() and not lines[start - 1].strip()
+        ):
+            end += 1  # one blank line between the tables left, not two
+        updated = "".join(lines[:start] + lines[end:])
+        expected = dict(before)
+        expected["sources"] = [t for t in before.get("sources", []) if t.get("name") != name]
+        if not expected["sources"]:
+            del expected["sources"]
+        try:
+            after = tomllib.loads(updated)
+        except tomllib.TOMLDecodeError:
+            after = None
+        if after != expected:
+            break
+        config_from_dict(tomllib.loads(updated), path)
+        write_atomic(path, updated.encode("utf-8"), durable=True)
+        return
+    raise ConfigError(
+        f"{path}: cannot take the source {name!r} out of it by itself (is it a [[sources]] "
+        "table of the file?); edit the file by hand"
+    )
 
 
 def route_url(base_url: str, route: str) -> str:

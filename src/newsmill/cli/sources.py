@@ -18,13 +18,14 @@ from newsmill.cli.app import (
     open_store,
     user_errors,
 )  # fmt: skip
+from newsmill.cli.show import print_outputs
 from newsmill.configfile import ConfigError
 from newsmill.files import write_atomic
 
 
 @cli.group()
 def sources() -> None:
-    """Import and export the source list as OPML; re-enable a disabled source."""
+    """Import and export the source list as OPML; add, remove or re-enable a source."""
 
 
 @sources.command("import")
@@ -128,3 +129,46 @@ def sources_export(ctx: Ctx, config_path: Path, output: Path | None) -> None:
             sys.stdout.buffer.write(data)
         else:
             write_atomic(output, data)
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.option(
+    "--purge",
+    is_flag=True,
+    help="Also delete its articles from the store and from every output.",
+)
+@config_option
+@click.pass_obj
+def sources_remove(ctx: Ctx, name: str, purge: bool, config_path: Path) -> None:
+    """Take the source NAME out of newsmill.toml; with --purge, its articles too.
+
+    Without --purge its articles stay in the store (adding it back brings them
+    back) and in the outputs until they are rebuilt."""
+    from newsmill.config import remove_source_table
+
+    with user_errors(ctx.debug):
+        config = load_config(config_path)
+        if name in {s.name for s in config.sources}:
+            remove_source_table(config_path, name)
+            click.echo(f"removed source {name} from {config_path}")
+        elif not purge:
+            raise ConfigError(f"{config_path}: no source named {name!r}")
+        if not purge:
+            return
+        from newsmill.run import publish_all
+        from newsmill.run.lock import run_lock
+
+        config = load_config(config_path)
+        store = open_store(config)
+        try:
+            with run_lock(store):
+                gone = store.remove_source(name)
+                click.echo(f"purged {gone} articles of {name} from the store")
+                reports = publish_all(config, store)
+        finally:
+            store.close()
+        if not (ctx.quiet or ctx.json_logs):
+            print_outputs(reports)
+    if any(not report.ok for report in reports):
+        sys.exit(1)

@@ -703,6 +703,33 @@ class Store:
                 _add_filtered(conn, source, pruned)
         return ids
 
+    def remove_source(self, name: str) -> int:
+        """Delete a source: its articles, its filtered items and its row, in one
+        transaction; return how many articles went. Articles of other sources that
+        were reported as duplicates of its articles wait for deduplication again,
+        so that their story gets a canonical article among those left."""
+        with self.engine.begin() as conn:
+            ids = list(
+                conn.execute(select(articles.c.id).where(articles.c.source == name)).scalars()
+            )
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                orphans = (articles.c.duplicate_of.in_(batch)) & (articles.c.source != name)
+                conn.execute(
+                    update(articles)
+                    .where(orphans)
+                    .values(
+                        duplicate_of=None,
+                        cluster=None,
+                        fingerprint=None,
+                        changed_at=datetime.now(UTC),
+                    )
+                )
+                conn.execute(delete(articles).where(articles.c.id.in_(batch)))
+            conn.execute(delete(filtered_items).where(filtered_items.c.source == name))
+            conn.execute(delete(sources).where(sources.c.name == name))
+        return len(ids)
+
     def count_articles(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(articles)).scalar() or 0)
