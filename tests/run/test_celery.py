@@ -361,6 +361,34 @@ def test_kill_9_a_worker_mid_run_loses_and_doubles_nothing(
     assert sum(deliveries(r, queued.batch).values()) > 2000
 
 
+# [fetch]'s defaults, not the tests' short limits: on Redis they make the visibility
+# timeout, after which the broker hands a dead worker's messages out again, 536 s.
+DEFAULT_FETCH = {"timeout": "20s", "total_timeout": "60s", "retries": 3, "backoff": "1s"}
+
+
+def test_a_killed_workers_tasks_come_back_within_a_minute(
+    broker: str, feeds: Feeds, rig: Callable[..., Rig]
+) -> None:
+    """SIGKILL (or the out-of-memory killer) takes a worker mid-batch: its heartbeats
+    stop, and the scheduler sends its unfinished tasks again instead of waiting for
+    the broker, so the batch ends within a minute, each article stored once."""
+    feeds.delay = 0.05
+    source_list = feeds.sources(300)
+    r = rig(broker, source_list, **DEFAULT_FETCH)
+    victim, survivor = r.workers.start(2)
+    r.workers.wait_ready(r.pg_url, 2)
+    queued = enqueue(r.config, r.queue)
+    time.sleep(3)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    killed = time.monotonic()
+    report = wait(r.config, queued.batch, r.queue, timeout=120)
+    assert time.monotonic() - killed < 60, f"{time.monotonic() - killed:.0f}s after the kill"
+    assert report.exit_code == 0 and len(report.sources) == 300
+    assert survivor.poll() is None
+    assert_exactly_once(r, queued.batch, [str(s["name"]) for s in source_list])
+
+
 REDIS_START = [
     *("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379"),
     *("--save", "", "--appendonly", "no", "--dir", "/var/lib/redis"),

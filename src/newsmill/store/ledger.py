@@ -118,13 +118,42 @@ class BatchLedger:
             ).first()
         return TaskRow(row.state, row.deliveries) if row else None
 
-    def start(self, batch: str, source: str) -> None:
-        """Count one start; a start with no finish afterwards means the worker died."""
+    def start(self, batch: str, source: str, worker: str | None = None) -> None:
+        """Count one start by `worker`; a start with no finish afterwards means the
+        worker died."""
         with self._engine.begin() as conn:
             conn.execute(
                 update(run_tasks)
                 .where(run_tasks.c.batch == batch, run_tasks.c.source == source)
-                .values(deliveries=run_tasks.c.deliveries + 1)
+                .values(deliveries=run_tasks.c.deliveries + 1, worker=worker)
+            )
+
+    def claim(self, batch: str, source: str, worker: str) -> None:
+        """Note that `worker` holds the source's task (it may wait before it starts)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(run_tasks)
+                .where(run_tasks.c.batch == batch, run_tasks.c.source == source)
+                .values(worker=worker)
+            )
+
+    def take_orphans(self, batch: str, dead_workers: Sequence[str]) -> list[str]:
+        """The sources of `batch` still pending that one of these workers held:
+        they are unmarked as they are returned, so that each is sent again once."""
+        if not dead_workers:
+            return []
+        with self._engine.begin() as conn:
+            return list(
+                conn.execute(
+                    update(run_tasks)
+                    .where(
+                        run_tasks.c.batch == batch,
+                        run_tasks.c.state == PENDING,
+                        run_tasks.c.worker.in_(list(dead_workers)),
+                    )
+                    .values(worker=None)
+                    .returning(run_tasks.c.source)
+                ).scalars()
             )
 
     def finish(self, batch: str, result: TaskResult) -> int | None:

@@ -178,6 +178,8 @@ run_tasks = Table(
     Column("updated", Integer, nullable=False, default=0),
     Column("not_modified", Boolean, nullable=False, default=False),
     Column("finished_at", UTCDateTime),
+    # The worker that last started it: a dead worker's unfinished tasks are sent again.
+    Column("worker", String(255)),
     Index("ix_run_tasks_batch_state", "batch", "state"),
 )
 
@@ -300,6 +302,10 @@ def _v9_date_sources(conn: Connection) -> None:
     _add_missing_columns(conn, articles, ["date_source"])
 
 
+def _v10_task_workers(conn: Connection) -> None:
+    _add_missing_columns(conn, run_tasks, ["worker"])
+
+
 MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v1_initial,
     _v2_run_engine,
@@ -310,6 +316,7 @@ MIGRATIONS: list[Callable[[Connection], Any]] = [
     _v7_impossible_dates,
     _v8_health_of_feeds_and_outputs,
     _v9_date_sources,
+    _v10_task_workers,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -55,6 +55,10 @@ TASK_RETRIES = 3
 # poison (it crashes or kills whatever runs it), not unlucky.
 CRASH_LIMIT = 3
 HEARTBEAT_SECONDS = 10.0
+# A worker not heard from for this long is gone (killed, out of memory, its machine
+# down): the scheduler sends its unfinished tasks again rather than wait for the
+# broker to notice, which on Redis is the whole visibility timeout.
+DEAD_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS
 
 T = TypeVar("T")
 
@@ -218,6 +222,7 @@ class WorkerContext:
         self.tables = RunTables(config.store.url)  # the ledger and the SQL limiter's pool
         self.ledger = self.tables.ledger
         self.gate = _Gate()
+        self.name = ledger.worker_name(os.getpid())  # as its heartbeats say it
         self.tasks_done = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fetch", daemon=True)
@@ -261,6 +266,9 @@ class WorkerContext:
         if row.state != PENDING:  # a redelivered copy of finished work
             self._after(task.app, batch)
             return row.state
+        # Held by this worker from now, waiting at the gate included: if it dies, the
+        # scheduler sends the task again (`client.wait`).
+        self.ledger.claim(batch, source.name, self.name)
         retries = int(task.request.retries or 0)
         crashes = row.deliveries - retries
         if crashes >= CRASH_LIMIT:
@@ -268,7 +276,7 @@ class WorkerContext:
             self._fail(task.app, source, batch, error)
             return FAILED
         with self.gate.exclusive() if crashes > 0 else self.gate.shared():
-            self.ledger.start(batch, source.name)
+            self.ledger.start(batch, source.name, self.name)
             try:
                 outcome = self._process(source)
             except Exception as exc:

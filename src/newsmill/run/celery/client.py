@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from celery import Celery
 from kombu.exceptions import ChannelError, OperationalError
@@ -22,6 +22,7 @@ from newsmill.config import Config
 from newsmill.model import PublishReport, Source
 from newsmill.run.celery import ledger
 from newsmill.run.celery.app import (
+    DEAD_AFTER_SECONDS,
     DEFAULT_QUEUE,
     SOURCE_TASK,
     make_app,
@@ -39,6 +40,7 @@ log = logging.getLogger("newsmill.run.celery")
 # If a batch is complete but no publish was queued this long after (the last
 # worker died between its two steps), the scheduler queues it itself.
 PUBLISH_GRACE = 10.0
+ROLL_CALL_SECONDS = 5.0  # how often a waiting scheduler looks for silent workers
 
 
 class EngineError(Exception):
@@ -122,6 +124,7 @@ def wait(
     complete_since: float | None = None
     stall_after = visibility_timeout(config)
     last_count, last_change = -1, time.monotonic()
+    next_roll_call = time.monotonic() + ROLL_CALL_SECONDS
     try:
         while True:
             progress = tables.ledger.progress(batch)
@@ -131,6 +134,13 @@ def wait(
                 on_progress(progress)
             if progress.finished:
                 break
+            if progress.pending and time.monotonic() >= next_roll_call:
+                next_roll_call = time.monotonic() + ROLL_CALL_SECONDS
+                app = app or make_app(config, queue)
+                if _resend_orphans(config, batch, queue, app, tables):
+                    # A worker died: what it held but had not started comes back only
+                    # after the visibility timeout; a stalled batch is resent sooner.
+                    stall_after = min(stall_after, DEAD_AFTER_SECONDS)
             if progress.done + progress.failed != last_count:
                 last_count, last_change = progress.done + progress.failed, time.monotonic()
             elif (
@@ -161,6 +171,23 @@ def wait(
         return report
     finally:
         tables.close()
+
+
+def _resend_orphans(config: Config, batch: str, queue: str, app: Celery, tables: RunTables) -> int:
+    """Send again the unfinished tasks of workers whose heartbeats stopped; how many.
+
+    The ledger keeps a second copy harmless (the first to finish counts, the
+    other finds the work done)."""
+    silent_since = datetime.now(UTC) - timedelta(seconds=DEAD_AFTER_SECONDS)
+    dead = [w.name for w in tables.workers.workers() if w.last_heartbeat < silent_since]
+    orphans = set(tables.ledger.take_orphans(batch, dead))
+    if orphans:
+        send_sources(app, [s for s in config.resolved_sources() if s.name in orphans], batch, queue)
+        log.warning(
+            "batch %s: %d unfinished sources of workers silent for %.0fs sent again",
+            batch, len(orphans), DEAD_AFTER_SECONDS,
+        )  # fmt: skip
+    return len(orphans)
 
 
 def resend_pending(
