@@ -248,6 +248,8 @@ class SiteOutputConfig(_Strict):
 
 class PublishConfig(_Strict):
     keep: str | int | None = None  # "90d" (age) or a count per source; None keeps all
+    # Publish the stored articles of sources no longer in the config (default: not).
+    keep_articles: bool = False
     hexo: HexoConfig | None = None
     hugo: HugoConfig | None = None
     jekyll: JekyllConfig | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import tomllib
 from datetime import datetime
 from pathlib import Path
 
@@ -204,3 +205,57 @@ def test_undated_items_show_as_undated_and_sit_after_the_dated_ones(
     assert run_cli("run", "--all", "-c", str(config)).exit_code == 0
     again = [json.loads(x) for x in (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()]
     assert again == records
+
+
+def test_a_source_dropped_from_the_config_stops_being_published(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Its articles stay in the store (adding it back, or keep_articles, brings them
+    back), but no output shows them once it is no longer configured."""
+    import sqlite3
+
+    import tomli_w
+
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/good").respond_with_data(
+        GOOD_FEED.format(base=base), content_type="application/rss+xml"
+    )
+    other = GOOD_FEED.replace("/a/", "/b/").replace("First", "Other first")
+    httpserver.expect_request("/other").respond_with_data(
+        other.replace("Second", "Other second").format(base=base),
+        content_type="application/rss+xml",
+    )
+    sources = [
+        {"name": n, "url": f"{base}/{n}", "categories": ["c"], "full_text": "never"}
+        for n in ("good", "other")
+    ]
+    config = write_config(tmp_path, sources, publish={"site": {"dir": "site"}})
+    assert run_cli("run", "-c", str(config)).exit_code == 0
+
+    def shown() -> dict[str, set[str]]:
+        lines = (tmp_path / "articles.jsonl").read_text("utf-8").splitlines()
+        site = "".join(p.read_text("utf-8") for p in (tmp_path / "site" / "a").rglob("*.html"))
+        return {
+            "jsonl": {json.loads(line)["source"] for line in lines},
+            "posts": {"other" if "Other" in p.read_text("utf-8") else "good"
+                      for p in (tmp_path / "posts").glob("*.md")},
+            "site": {n for n, word in (("good", "Second<"), ("other", "Other second")) if word in site},
+        }  # fmt: skip
+
+    both = {"jsonl": {"good", "other"}, "posts": {"good", "other"}, "site": {"good", "other"}}
+    assert shown() == both
+    config.write_text(tomli_w.dumps(
+        {**tomllib.loads(config.read_text("utf-8")), "sources": sources[:1]}), "utf-8"
+    )  # fmt: skip
+    dropped = run_cli("build", "-c", str(config))
+    assert dropped.exit_code == 0, dropped.output
+    assert shown() == {"jsonl": {"good"}, "posts": {"good"}, "site": {"good"}}
+    stored = sqlite3.connect(tmp_path / "newsmill.db").execute(
+        "select count(*) from articles where source = 'other'"
+    )
+    assert stored.fetchone()[0] == 2  # still stored
+    data = tomllib.loads(config.read_text("utf-8"))
+    data["publish"]["keep_articles"] = True
+    config.write_text(tomli_w.dumps(data), "utf-8")
+    assert run_cli("build", "-c", str(config)).exit_code == 0
+    assert shown() == both

@@ -266,3 +266,24 @@ def test_every_field_of_an_article_is_stored_and_read_back(store_url: str) -> No
     assert (placed.cluster, placed.duplicate_of, placed.fingerprint) == (other, other, "m2:abc")
     assert replace(placed, cluster=None, duplicate_of=None) == full
     store.close()
+
+
+def test_hidden_sources_leave_the_output_queries_only(store_url: str) -> None:
+    """A source dropped from the config: the queries outputs read leave its articles
+    out while it is hidden (names with quotes and all), the store keeps them."""
+    store = Store(store_url)
+    try:
+        names = ["kept", "it's gone"]
+        store.sync_sources([Source(n, f"https://{n[:2]}.example/f", ("c",)) for n in names])
+        for n in names:
+            store.upsert_articles(n, [article(f"{n}-1", source=n, language="en")])
+        assert store.unconfigured_sources(["kept"]) == ["it's gone"]
+        with store.hiding_sources(["it's gone"]):
+            assert [v.id for v in store.article_versions()] == [
+                a.id for a in store.iter_articles() if a.source == "kept"
+            ]
+            assert {a.source for a in store.iter_articles()} == {"kept"}
+            assert store.language_counts() == {"en": 1}
+        assert len(store.article_versions()) == 2 and store.count_articles() == 2
+    finally:
+        store.close()

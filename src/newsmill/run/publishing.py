@@ -43,10 +43,22 @@ def publish_all(config: Config, store: Store, stop: StopFlag | None = None) -> l
         # run may find to be duplicates; that run publishes instead.
         log.info("stopped while deduplicating; the next run publishes")
         return reports
-    for writer in make_writers(config):
-        report = _publish_one(writer, store)
-        (log.info if report.ok else log.error)("%s", report)
-        reports.append(report)
+    hidden = (
+        []
+        if config.publish.keep_articles
+        else store.unconfigured_sources([s.name for s in config.resolved_sources()])
+    )
+    if hidden:
+        log.info(
+            "not published: the articles of %d sources no longer configured (%s); "
+            "[publish] keep_articles = true publishes them",
+            len(hidden), ", ".join(hidden[:5]) + (", ..." if len(hidden) > 5 else ""),
+        )  # fmt: skip
+    with store.hiding_sources(hidden):
+        for writer in make_writers(config):
+            report = _publish_one(writer, store)
+            (log.info if report.ok else log.error)("%s", report)
+            reports.append(report)
     try:
         store.record_outputs(reports)
     except StoreError as exc:

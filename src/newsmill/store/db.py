@@ -9,7 +9,8 @@ Distinct guids are distinct items, however alike their links.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,6 +139,8 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # Sources whose articles the output queries leave out (`hiding_sources`).
+        self._hidden: tuple[str, ...] = ()
         if url.startswith("sqlite:///") and ":memory:" not in url:
             # A typo in the path must not quietly start an empty archive somewhere new.
             folder = Path(url.removeprefix("sqlite:///")).parent
@@ -570,11 +573,33 @@ class Store:
             if without_fp:
                 conn.execute(update(articles).where(target), without_fp)
 
+    def unconfigured_sources(self, configured: Collection[str]) -> list[str]:
+        """The sources the store knows that are not among `configured`: dropped from the
+        config since they were last run."""
+        with self.engine.connect() as conn:
+            known = conn.execute(select(sources.c.name)).scalars().all()
+        return sorted(set(known) - set(configured))
+
+    @contextmanager
+    def hiding_sources(self, names: Collection[str]) -> Iterator[None]:
+        """While the block runs, the queries the outputs read from (`article_versions`,
+        `iter_articles`, `language_counts`) leave these sources' articles out, as if
+        they were not stored; they stay stored."""
+        before, self._hidden = self._hidden, tuple(names)
+        try:
+            yield
+        finally:
+            self._hidden = before
+
+    def _shown(self, query: Any) -> Any:
+        return query.where(articles.c.source.not_in(self._hidden)) if self._hidden else query
+
     def iter_articles(
         self, source: str | None = None, canonical_only: bool = False
     ) -> Iterator[Article]:
         """Every article, newest first (ties broken by id so the order is stable)."""
         query = select(*_ARTICLE_COLUMNS).order_by(articles.c.published.desc(), articles.c.id)
+        query = self._shown(query)
         if source is not None:
             query = query.where(articles.c.source == source)
         if canonical_only:
@@ -609,13 +634,19 @@ class Store:
         reads of the whole archive each time, from the covering index
         `ix_articles_newest`. The driver's own cursor, since SQLAlchemy's row handling
         was a third of the cost."""
-        query = select(
-            articles.c.id, articles.c.changed_at, articles.c.cluster, articles.c.duplicate_of
-        ).order_by(articles.c.published.desc(), articles.c.id)
+        query = self._shown(
+            select(
+                articles.c.id, articles.c.changed_at, articles.c.cluster, articles.c.duplicate_of
+            ).order_by(articles.c.published.desc(), articles.c.id)
+        )
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
-                cursor.execute(str(query.compile(self.engine)))
+                compiled = query.compile(self.engine, compile_kwargs={"render_postcompile": True})
+                params: Any = compiled.params
+                if compiled.positiontup is not None:  # SQLite's ? placeholders
+                    params = [params[name] for name in compiled.positiontup]
+                cursor.execute(str(compiled), params)
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
@@ -627,7 +658,7 @@ class Store:
     def language_counts(self) -> dict[str, int]:
         """How many articles are in each language (those of none left out): what a site
         whose language is not set speaks."""
-        query = (
+        query = self._shown(
             select(articles.c.language, func.count())
             .where(articles.c.language.is_not(None))
             .group_by(articles.c.language)
