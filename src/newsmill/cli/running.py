@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from newsmill.files import write_atomic
 
 if TYPE_CHECKING:
     from newsmill.config import Config
+    from newsmill.store import Store
 
 
 def do_run(
@@ -232,21 +234,31 @@ def init(ctx: Ctx, config_path: Path, force: bool) -> None:
 @click.pass_obj
 def build(ctx: Ctx, config_path: Path) -> None:
     """Publish every configured output from the store, without fetching."""
-    from newsmill.run import publish_all
-    from newsmill.run.lock import run_lock
-
     with user_errors(ctx.debug):
         config = load_config(config_path)
         if not config.publish.configured():
             fail(f"{config_path}: publish: no outputs configured: nothing to build", 2)
-        store = open_store(config)
-        try:
-            with run_lock(store):
-                reports = publish_all(config, store)
-        finally:
-            store.close()
-        if not (ctx.quiet or ctx.json_logs):
-            print_outputs(reports)
+        publish_from_store(ctx, config)
+
+
+def publish_from_store(
+    ctx: Ctx, config: Config, first: Callable[[Store], None] | None = None
+) -> None:
+    """Every output from the store, under the run lock (with `first` done under the
+    same lock before); one line per output; exit 1 if one failed."""
+    from newsmill.run import publish_all
+    from newsmill.run.lock import run_lock
+
+    store = open_store(config)
+    try:
+        with run_lock(store):
+            if first is not None:
+                first(store)
+            reports = publish_all(config, store)
+    finally:
+        store.close()
+    if not (ctx.quiet or ctx.json_logs):
+        print_outputs(reports)
     if any(not report.ok for report in reports):
         sys.exit(1)
 

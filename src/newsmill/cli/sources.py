@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
@@ -18,9 +19,12 @@ from newsmill.cli.app import (
     open_store,
     user_errors,
 )  # fmt: skip
-from newsmill.cli.show import print_outputs
+from newsmill.cli.running import publish_from_store
 from newsmill.configfile import ConfigError
 from newsmill.files import write_atomic
+
+if TYPE_CHECKING:
+    from newsmill.store import Store
 
 
 @cli.group()
@@ -156,19 +160,9 @@ def sources_remove(ctx: Ctx, name: str, purge: bool, config_path: Path) -> None:
             raise ConfigError(f"{config_path}: no source named {name!r}")
         if not purge:
             return
-        from newsmill.run import publish_all
-        from newsmill.run.lock import run_lock
 
-        config = load_config(config_path)
-        store = open_store(config)
-        try:
-            with run_lock(store):
-                gone = store.remove_source(name)
-                click.echo(f"purged {gone} articles of {name} from the store")
-                reports = publish_all(config, store)
-        finally:
-            store.close()
-        if not (ctx.quiet or ctx.json_logs):
-            print_outputs(reports)
-    if any(not report.ok for report in reports):
-        sys.exit(1)
+        def purge_source(store: Store) -> None:
+            gone = store.remove_source(name)
+            click.echo(f"purged {gone} articles of {name} from the store")
+
+        publish_from_store(ctx, load_config(config_path), purge_source)
