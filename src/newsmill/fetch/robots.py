@@ -65,8 +65,10 @@ class RobotsCache:
         if reason not in self._said:
             self._said.add(reason)
             log.info(
-                "%s: its pages are not fetched this run%s",
+                "%s: %s",
                 reason,
-                " (RFC 9309: until it can be read)" if error is not None else "",
+                "the site's pages wait until it can be (RFC 9309)"
+                if error is not None
+                else "those pages are not fetched",
             )
         return reason
