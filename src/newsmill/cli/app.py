@@ -149,6 +149,12 @@ class Ctx:
         self.quiet = False
         self.started = False  # the group's callback ran: logging is set up
 
+    @property
+    def tables(self) -> bool:
+        """Whether stdout gets tables and lines for people: not with -q (cron mails
+        only what failed, on stderr) nor with --json-logs (a machine reads the logs)."""
+        return not (self.quiet or self.json_logs)
+
     def set_flag(self, name: str) -> None:
         setattr(self, name, True)
         if self.started:  # given after the command: set up again with it

@@ -47,7 +47,7 @@ def do_run(
     try:
         started = time.monotonic()
         with run_lock(store, wait_lock), stop_on_signals() as stop:
-            if sys.stderr.isatty() and not (ctx.json_logs or ctx.quiet):
+            if sys.stderr.isatty() and ctx.tables:
                 with Progress(
                     TextColumn("fetching"),
                     BarColumn(),
@@ -76,7 +76,7 @@ def do_run(
             err=True,
         )
     code = stop.exit_code or report.exit_code
-    report_run(report, elapsed, ctx.quiet or ctx.json_logs, as_json, code, stop.signal_name)
+    report_run(report, elapsed, not ctx.tables, as_json, code, stop.signal_name)
     return code
 
 
@@ -87,7 +87,7 @@ def do_run_celery(
     from newsmill.run.celery import EngineError, enqueue
     from newsmill.run.celery import wait as wait_for
 
-    say = (lambda text: None) if ctx.quiet or ctx.json_logs or as_json else out_console().print
+    say = out_console().print if ctx.tables and not as_json else (lambda text: None)
     try:
         queued = enqueue(config, queue, due_only)
         say(f"batch {queued.batch}: {queued.sent} sources queued on {queue!r}")
@@ -104,7 +104,7 @@ def do_run_celery(
         fail(str(exc), 2)
     elapsed = time.monotonic() - started
     how = " (published once by a worker)"
-    report_run(report, elapsed, ctx.quiet or ctx.json_logs, as_json, report.exit_code, how=how)
+    report_run(report, elapsed, not ctx.tables, as_json, report.exit_code, how=how)
     return report.exit_code
 
 
@@ -257,7 +257,7 @@ def publish_from_store(
             reports = publish_all(config, store)
     finally:
         store.close()
-    if not (ctx.quiet or ctx.json_logs):
+    if ctx.tables:
         print_outputs(reports)
     if any(not report.ok for report in reports):
         sys.exit(1)

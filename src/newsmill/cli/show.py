@@ -77,7 +77,11 @@ def print_rows(
 
 
 def print_outputs(reports: Any) -> None:
-    """One line per output or stage, a failed one in red."""
+    """One line per output or stage, a failed one in red on a terminal."""
+    if not sys.stdout.isatty():  # cron, a pipe: plain lines, and no rich to load
+        for output in reports:
+            click.echo(str(output))
+        return
     from rich.markup import escape
 
     for output in reports:  # whole lines, never wrapped: scripts grep them
