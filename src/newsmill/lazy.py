@@ -14,12 +14,14 @@ from typing import Any
 
 def lazy_exports(package: str, where: dict[str, str]) -> Callable[[str], Any]:
     """A module-level `__getattr__` for `package`: each name in `where` is read from
-    the module `where` gives (a full dotted name) the first time it is asked for."""
+    the module `where` gives (a full dotted name, or `module:name` where the module
+    calls it otherwise) the first time it is asked for."""
 
     def __getattr__(name: str) -> Any:
-        module = where.get(name)
-        if module is None:
+        found = where.get(name)
+        if found is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(import_module(module), name)
+        module, _, own_name = found.partition(":")
+        return getattr(import_module(module), own_name or name)
 
     return __getattr__
