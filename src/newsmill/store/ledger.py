@@ -137,6 +137,19 @@ class BatchLedger:
                 .values(worker=worker)
             )
 
+    def unclaimed_sources(self, batch: str) -> list[str]:
+        """The sources of `batch` still pending that no worker holds."""
+        with self._engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(run_tasks.c.source).where(
+                        run_tasks.c.batch == batch,
+                        run_tasks.c.state == PENDING,
+                        run_tasks.c.worker.is_(None),
+                    )
+                ).scalars()
+            )
+
     def take_orphans(self, batch: str, dead_workers: Sequence[str]) -> list[str]:
         """The sources of `batch` still pending that one of these workers held:
         they are unmarked as they are returned, so that each is sent again once."""

@@ -125,6 +125,7 @@ def wait(
     stall_after = visibility_timeout(config)
     last_count, last_change = -1, time.monotonic()
     next_roll_call = time.monotonic() + ROLL_CALL_SECONDS
+    death_seen = False
     try:
         while True:
             progress = tables.ledger.progress(batch)
@@ -137,10 +138,12 @@ def wait(
             if progress.pending and time.monotonic() >= next_roll_call:
                 next_roll_call = time.monotonic() + ROLL_CALL_SECONDS
                 app = app or make_app(config, queue)
-                if _resend_orphans(config, batch, queue, app, tables):
-                    # A worker died: what it held but had not started comes back only
-                    # after the visibility timeout; a stalled batch is resent sooner.
-                    stall_after = min(stall_after, DEAD_AFTER_SECONDS)
+                death_seen = bool(_resend_orphans(config, batch, queue, app, tables)) or death_seen
+                if death_seen and queue_depth(config, queue) == 0:
+                    # A dead worker may also have held messages it had not claimed
+                    # yet; nothing queued and nobody holding a source means its
+                    # message is gone until the visibility timeout: send it again.
+                    _resend(config, batch, queue, app, tables.ledger.unclaimed_sources(batch))
             if progress.done + progress.failed != last_count:
                 last_count, last_change = progress.done + progress.failed, time.monotonic()
             elif (
@@ -180,14 +183,21 @@ def _resend_orphans(config: Config, batch: str, queue: str, app: Celery, tables:
     other finds the work done)."""
     silent_since = datetime.now(UTC) - timedelta(seconds=DEAD_AFTER_SECONDS)
     dead = [w.name for w in tables.workers.workers() if w.last_heartbeat < silent_since]
-    orphans = set(tables.ledger.take_orphans(batch, dead))
+    orphans = tables.ledger.take_orphans(batch, dead)
     if orphans:
-        send_sources(app, [s for s in config.resolved_sources() if s.name in orphans], batch, queue)
+        _resend(config, batch, queue, app, orphans)
         log.warning(
             "batch %s: %d unfinished sources of workers silent for %.0fs sent again",
             batch, len(orphans), DEAD_AFTER_SECONDS,
         )  # fmt: skip
     return len(orphans)
+
+
+def _resend(config: Config, batch: str, queue: str, app: Celery, names: list[str]) -> None:
+    """Send the messages of these sources of `batch` again."""
+    if names:
+        wanted = set(names)
+        send_sources(app, [s for s in config.resolved_sources() if s.name in wanted], batch, queue)
 
 
 def resend_pending(
